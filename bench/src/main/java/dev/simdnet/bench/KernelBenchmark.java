@@ -1,0 +1,149 @@
+package dev.simdnet.bench;
+
+import dev.simdnet.core.kernels.KernelProvider;
+import dev.simdnet.core.kernels.Kernels;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The matrix products of training, scalar against vector, on the minibatch shapes of real
+ * networks. Each benchmark counts the floating-point operations it does (2 per multiply-add) in the
+ * secondary result {@code flops}; the time unit is the nanosecond, so that column reads directly in
+ * GFLOP/s.
+ *
+ * <p>{@code shape} is {@code IN x OUT} of one layer, over a minibatch of {@code batch} rows:
+ * forward {@code Z (B, OUT) = A (B, IN) W^T}, weight gradient {@code dW (OUT, IN) += dZ^T A}, input
+ * gradient {@code dA (B, IN) = dZ W}: {@code 2 * B * IN * OUT} flops each.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsPrepend = "--add-modules=jdk.incubator.vector", jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class KernelBenchmark {
+
+    @Param({"784x16", "16x16", "16x10", "784x128", "128x10", "784x800", "800x10", "1024x1024"})
+    public String shape;
+
+    @Param({"scalar", "vector"})
+    public String impl;
+
+    @Param({"100"})
+    public int batch;
+
+    private Kernels kernels;
+    private int in;
+    private int out;
+    private long flopsPerCall;
+    private float[] a;
+    private float[] w;
+    private float[] b;
+    private float[] z;
+    private float[] dz;
+    private float[] dw;
+    private float[] da;
+
+    /** Floating-point operations, reported per nanosecond: GFLOP/s. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public long flops;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            flops = 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] parts = shape.split("x");
+        in = Integer.parseInt(parts[0]);
+        out = Integer.parseInt(parts[1]);
+        flopsPerCall = 2L * batch * in * out;
+        SplittableRandom rng = new SplittableRandom(42);
+        a = random(rng, batch * in);
+        w = random(rng, out * in);
+        b = random(rng, out);
+        dz = random(rng, batch * out);
+        z = new float[batch * out];
+        dw = new float[out * in];
+        da = new float[batch * in];
+        Kernels scalar = KernelProvider.scalar();
+        Kernels vector = KernelProvider.vector().orElseThrow(() ->
+                new IllegalStateException("no vector kernels: " + KernelProvider.reason()));
+        kernels = impl.equals("scalar") ? scalar : vector;
+        checkAgreement(scalar, vector);
+    }
+
+    /** Nothing is timed unless both implementations give the same products on this shape. */
+    private void checkAgreement(Kernels scalar, Kernels vector) {
+        float[] zs = new float[z.length], zv = new float[z.length];
+        scalar.forward(batch, in, out, a, 0, in, w, 0, in, b, 0, zs, 0, out);
+        vector.forward(batch, in, out, a, 0, in, w, 0, in, b, 0, zv, 0, out);
+        compare("forward", zs, zv, in);
+        float[] ws = new float[dw.length], wv = new float[dw.length];
+        scalar.accumulateWeightGradient(batch, in, out, dz, 0, out, a, 0, in, ws, 0, in);
+        vector.accumulateWeightGradient(batch, in, out, dz, 0, out, a, 0, in, wv, 0, in);
+        compare("weight gradient", ws, wv, batch);
+        float[] as = new float[da.length], av = new float[da.length];
+        scalar.inputGradient(batch, in, out, dz, 0, out, w, 0, in, as, 0, in);
+        vector.inputGradient(batch, in, out, dz, 0, out, w, 0, in, av, 0, in);
+        compare("input gradient", as, av, out);
+    }
+
+    private void compare(String what, float[] expected, float[] actual, int depth) {
+        // Inputs are in [-1, 1]: each sum of `depth` products is off by at most depth^2 * eps
+        // in the worst case; this tolerance is far looser than any real disagreement's size.
+        double tol = 4.0 * depth * Math.ulp(1f) * Math.sqrt(depth) + 1e-6;
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(expected[i] - actual[i]) <= tol * Math.max(1, Math.abs(expected[i])))) {
+                throw new IllegalStateException(what + " " + shape + ": scalar " + expected[i] + " and vector "
+                        + actual[i] + " disagree at " + i + "; not benchmarking wrong kernels");
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom rng, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    @Benchmark
+    public float[] forward(Flops f) {
+        kernels.forward(batch, in, out, a, 0, in, w, 0, in, b, 0, z, 0, out);
+        f.flops += flopsPerCall;
+        return z;
+    }
+
+    @Benchmark
+    public float[] weightGradient(Flops f) {
+        kernels.accumulateWeightGradient(batch, in, out, dz, 0, out, a, 0, in, dw, 0, in);
+        f.flops += flopsPerCall;
+        return dw;
+    }
+
+    @Benchmark
+    public float[] inputGradient(Flops f) {
+        kernels.inputGradient(batch, in, out, dz, 0, out, w, 0, in, da, 0, in);
+        f.flops += flopsPerCall;
+        return da;
+    }
+}

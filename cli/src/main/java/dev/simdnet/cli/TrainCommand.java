@@ -1,0 +1,226 @@
+package dev.simdnet.cli;
+
+import dev.simdnet.core.Activation;
+import dev.simdnet.core.Cost;
+import dev.simdnet.core.EpochStats;
+import dev.simdnet.core.Network;
+import dev.simdnet.core.Trainer;
+import dev.simdnet.core.TrainingConfig;
+import dev.simdnet.core.kernels.KernelProvider;
+import dev.simdnet.core.kernels.Kernels;
+import dev.simdnet.data.Datasets;
+import dev.simdnet.data.MnistFormat;
+import dev.simdnet.data.TrainTest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Trains a network with minibatch stochastic gradient descent and reports each epoch. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = "Train a fully connected network with stochastic gradient descent. With no options: the"
+            + " lecture's network 784-16-16-10, sigmoid, quadratic cost, minibatches of 100, learning rate 3.0,"
+            + " 10 epochs, on MNIST if it is cached and on the bundled sample otherwise.",
+        footer = {"", "Examples:",
+            "  ./simdnet train",
+            "  ./simdnet train --dataset sample --epochs 20 --report run.json",
+            "  ./simdnet train --data DIR --layers 784,128,10 --activation relu --loss cross-entropy --lr 0.1"})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "mnist, fashion-mnist or sample (bundled). Default: mnist if cached, else sample.")
+    String dataset;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "A folder with the four MNIST-named IDX files (gzipped or not), instead of --dataset.")
+    Path dataDir;
+
+    @Option(names = "--layers", paramLabel = "SIZES", defaultValue = "784,16,16,10",
+            description = "Layer sizes, input first, comma-separated. Default: ${DEFAULT-VALUE}.")
+    String layers;
+
+    @Option(names = "--activation", paramLabel = "NAME", defaultValue = "sigmoid",
+            description = "Hidden layers' activation: sigmoid, tanh or relu. Default: ${DEFAULT-VALUE}.")
+    String activation;
+
+    @Option(names = "--loss", paramLabel = "NAME", defaultValue = "mse",
+            description = "mse (quadratic cost, sigmoid outputs) or cross-entropy (softmax outputs). Default: ${DEFAULT-VALUE}.")
+    String loss;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "Minibatch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "3.0",
+            description = "Learning rate, applied to the gradient averaged over the minibatch. Default: ${DEFAULT-VALUE}.")
+    float lr;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the initial weights and the shuffles. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--no-shuffle", description = "Keep the training set in its file order.")
+    boolean noShuffle;
+
+    @Option(names = "--report", paramLabel = "FILE.json", description = "Write the run's settings and per-epoch figures as JSON.")
+    Path report;
+
+    /** The options after validation, in the types the trainer takes. */
+    private record Plan(int[] sizes, Activation hidden, Cost cost, TrainingConfig config) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Plan plan = validate();
+        PrintWriter out = spec.commandLine().getOut();
+        TrainTest data = loadData(out);
+        checkAgainstData(plan.sizes(), data);
+
+        Kernels kernels = KernelProvider.get();
+        Network net = Network.create(plan.sizes(), plan.hidden(), plan.cost(), seed);
+        Trainer trainer = new Trainer(net, batch, kernels);
+        out.printf("Training %s on %s (%,d train, %,d test); batch %d, learning rate %s, %d epochs; kernels %s%n",
+                net, data.source(), data.train().size(), data.test().size(), batch, lr, epochs, kernels.name());
+        long start = System.nanoTime();
+        List<EpochStats> history = trainer.sgd(data.train(), data.test(), plan.config(), s -> {
+            out.printf(Locale.ROOT, "epoch %3d/%d  cost %.5f  test accuracy %6.2f%%  %6.2f s  %,10.0f examples/s%n",
+                    s.epoch(), epochs, s.trainLoss(), 100 * s.testAccuracy(), s.seconds(), s.examplesPerSecond());
+            out.flush();
+        });
+        double total = (System.nanoTime() - start) / 1e9;
+        EpochStats last = history.get(history.size() - 1);
+        double best = history.stream().mapToDouble(EpochStats::testAccuracy).max().orElse(Double.NaN);
+        out.printf(Locale.ROOT, "Done in %.1f s: test accuracy %.2f%% (best %.2f%%)%n", total,
+                100 * last.testAccuracy(), 100 * best);
+        if (report != null) {
+            Files2.writeAtomically(report, Json.write(reportJson(plan, kernels, data, history)));
+            out.println("Report written to " + report);
+        }
+        return Main.OK;
+    }
+
+    /** Every option checked before any work starts; each fault says how to fix it. */
+    private Plan validate() {
+        int[] sizes = parseLayers(layers);
+        Activation hidden = Activation.parse(activation, false);
+        Cost cost = Cost.parse(loss);
+        if (epochs <= 0) {
+            throw new UsageException("--epochs must be a positive number of passes, got " + epochs);
+        }
+        if (batch <= 0) {
+            throw new UsageException("--batch must be a positive number of examples, got " + batch);
+        }
+        if (!(lr > 0) || !Float.isFinite(lr)) {
+            throw new UsageException("--lr must be a positive number, got " + lr);
+        }
+        if (dataset != null && dataDir != null) {
+            throw new UsageException("give either --dataset or --data, not both");
+        }
+        if (dataset != null) {
+            dataset = Datasets.checkName(dataset);
+        }
+        if (dataDir != null && !Files.isDirectory(dataDir)) {
+            throw new UsageException("--data " + dataDir + ": no such folder");
+        }
+        if (report != null && Files.isDirectory(report)) {
+            throw new UsageException("--report " + report + " is a folder; give a file name such as run.json");
+        }
+        return new Plan(sizes, hidden, cost, new TrainingConfig(batch, lr, epochs, seed, !noShuffle));
+    }
+
+    static int[] parseLayers(String spec) {
+        String[] parts = spec.split(",", -1);
+        if (parts.length < 2) {
+            throw new UsageException("--layers needs at least two sizes, input and output, such as 784,16,16,10; got '"
+                    + spec + "'");
+        }
+        int[] sizes = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                sizes[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--layers: '" + parts[i].trim() + "' is not a number; write sizes like 784,16,16,10");
+            }
+            if (sizes[i] <= 0 || sizes[i] > 1 << 20) {
+                throw new UsageException("--layers: size " + sizes[i] + " must be between 1 and " + (1 << 20));
+            }
+        }
+        return sizes;
+    }
+
+    private TrainTest loadData(PrintWriter out) throws IOException {
+        if (dataDir != null) {
+            return MnistFormat.load(dataDir.getFileName() == null ? dataDir.toString() : dataDir.getFileName().toString(),
+                    dataDir);
+        }
+        Path root = Datasets.cacheRoot();
+        if (dataset == null) {
+            if (Datasets.isAvailable(root, Datasets.MNIST)) {
+                out.println("Using MNIST from " + Datasets.cacheDir(root, Datasets.MNIST));
+                return Datasets.load(root, Datasets.MNIST);
+            }
+            out.println("MNIST is not cached in " + Datasets.cacheDir(root, Datasets.MNIST)
+                    + ": using the bundled sample of 10,000 real MNIST digits");
+            return Datasets.sample();
+        }
+        return Datasets.load(root, dataset);
+    }
+
+    private static void checkAgainstData(int[] sizes, TrainTest data) {
+        int inputs = data.train().inputSize();
+        int classes = data.train().classes();
+        if (sizes[0] != inputs) {
+            throw new UsageException("--layers starts with " + sizes[0] + " but " + data.name() + "'s images have "
+                    + inputs + " pixels (" + data.train().rows() + "x" + data.train().cols() + "): start with " + inputs);
+        }
+        if (sizes[sizes.length - 1] != classes) {
+            throw new UsageException("--layers ends with " + sizes[sizes.length - 1] + " but " + data.name() + " has "
+                    + classes + " classes: end with " + classes);
+        }
+    }
+
+    private Map<String, Object> reportJson(Plan plan, Kernels kernels, TrainTest data, List<EpochStats> history) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("layers", plan.sizes());
+        r.put("activation", plan.hidden().id());
+        r.put("loss", plan.cost().id());
+        r.put("batch", batch);
+        r.put("lr", lr);
+        r.put("epochs", epochs);
+        r.put("threads", 1);
+        r.put("seed", seed);
+        r.put("shuffle", !noShuffle);
+        r.put("kernel", kernels.name());
+        r.put("jdk", System.getProperty("java.version"));
+        r.put("dataset", data.name());
+        r.put("trainExamples", data.train().size());
+        r.put("testExamples", data.test().size());
+        List<Map<String, Object>> epochsDetail = new ArrayList<>();
+        for (EpochStats s : history) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("epoch", s.epoch());
+            e.put("seconds", s.seconds());
+            e.put("examplesPerSecond", s.examplesPerSecond());
+            e.put("trainLoss", s.trainLoss());
+            e.put("testAccuracy", s.testAccuracy());
+            epochsDetail.add(e);
+        }
+        r.put("epochsDetail", epochsDetail);
+        return r;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.simdnet.core;
+
+/**
+ * How to run stochastic gradient descent.
+ *
+ * @param batchSize    examples per minibatch (the last minibatch of an epoch may be smaller)
+ * @param learningRate step size; it multiplies the gradient of the cost averaged over the minibatch
+ * @param epochs       passes over the training set
+ * @param seed         drives the shuffle (and nothing else: the network brings its own weights)
+ * @param shuffle      reshuffle the training set before every epoch
+ */
+public record TrainingConfig(int batchSize, float learningRate, int epochs, long seed, boolean shuffle) {
+
+    /** The seed used when none is given. */
+    public static final long DEFAULT_SEED = 42L;
+
+    public TrainingConfig {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be a positive number, got " + learningRate);
+        }
+        if (epochs <= 0) {
+            throw new IllegalArgumentException("epochs must be positive, got " + epochs);
+        }
+    }
+
+    /** The lecture's recipe: minibatches of 100, learning rate 3.0, 10 epochs, shuffled. */
+    public static TrainingConfig lecture() {
+        return new TrainingConfig(100, 3.0f, 10, DEFAULT_SEED, true);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.simdnet.core.kernels;
+
+/**
+ * The numeric kernels of training and inference, over row-major {@code float[]} matrices given as
+ * an array, an offset and a leading dimension (the distance between the starts of two rows).
+ *
+ * <p>Shapes are written {@code (rows, cols)}. In a training step the trainer calls, per minibatch:
+ * <ol>
+ *   <li>forward, layer by layer: {@link #forward} then one activation ({@link #sigmoid},
+ *       {@link #tanh}, {@link #relu}, or {@link #softmax} at the output);
+ *   <li>the cost and its output gradient: {@link #quadraticCost} or {@link #crossEntropyCost};
+ *   <li>backward, layer by layer from the output: the activation's derivative
+ *       ({@link #sigmoidBackward}, ...), {@link #accumulateWeightGradient},
+ *       {@link #accumulateBiasGradient}, and {@link #inputGradient} except for the first layer;
+ *   <li>the update: {@link #sgdStep} over the flat parameter array.
+ * </ol>
+ *
+ * <p>Implementations allocate nothing, never throw for a shape they handle poorly (they fall back
+ * to plain loops), and are stateless, so one instance serves any number of threads.
+ */
+public interface Kernels {
+
+    /** A short name for logs and reports: {@code scalar}, or {@code vector-256} and the like. */
+    String name();
+
+    /**
+     * The forward pass of a fully connected layer over a minibatch: {@code Z = A * W^T + b}.
+     * A (rows, in) with leading dimension lda; W (out, in), ldw; b (out); Z (rows, out), ldz.
+     * Z is overwritten.
+     */
+    void forward(int rows, int in, int out,
+                 float[] a, int aOff, int lda,
+                 float[] w, int wOff, int ldw,
+                 float[] b, int bOff,
+                 float[] z, int zOff, int ldz);
+
+    /**
+     * The weight gradient, summed over the minibatch: {@code dW += dZ^T * A}, the outer products of
+     * each example's nudges with the previous layer's activations.
+     * dZ (rows, out), lddz; A (rows, in), lda; dW (out, in), lddw. dW is accumulated into.
+     */
+    void accumulateWeightGradient(int rows, int in, int out,
+                                  float[] dz, int dzOff, int lddz,
+                                  float[] a, int aOff, int lda,
+                                  float[] dw, int dwOff, int lddw);
+
+    /** The bias gradient: {@code db[j] += sum over rows of dZ[r][j]}. dZ (rows, out); db (out). */
+    void accumulateBiasGradient(int rows, int out, float[] dz, int dzOff, int lddz, float[] db, int dbOff);
+
+    /**
+     * The nudges to the previous layer's activations: {@code dA = dZ * W}.
+     * dZ (rows, out), lddz; W (out, in), ldw; dA (rows, in), ldda. dA is overwritten.
+     */
+    void inputGradient(int rows, int in, int out,
+                       float[] dz, int dzOff, int lddz,
+                       float[] w, int wOff, int ldw,
+                       float[] da, int daOff, int ldda);
+
+    /** Single-example inference: {@code y = W x + b}. W (out, in), ldw; x (in); b (out); y (out). */
+    void matVec(int in, int out, float[] w, int wOff, int ldw, float[] x, int xOff,
+                float[] b, int bOff, float[] y, int yOff);
+
+    /** {@code a[i] = 1 / (1 + exp(-z[i]))} over n contiguous values; a may be z. */
+    void sigmoid(float[] z, int zOff, float[] a, int aOff, int n);
+
+    /** {@code a[i] = tanh(z[i])} over n contiguous values; a may be z. */
+    void tanh(float[] z, int zOff, float[] a, int aOff, int n);
+
+    /** {@code a[i] = max(z[i], 0)} over n contiguous values; a may be z. */
+    void relu(float[] z, int zOff, float[] a, int aOff, int n);
+
+    /** {@code g[i] *= a[i] * (1 - a[i])}: the sigmoid's derivative, from its output a. */
+    void sigmoidBackward(float[] a, int aOff, float[] g, int gOff, int n);
+
+    /** {@code g[i] *= 1 - a[i]^2}: tanh's derivative, from its output a. */
+    void tanhBackward(float[] a, int aOff, float[] g, int gOff, int n);
+
+    /** {@code g[i] = a[i] > 0 ? g[i] : 0}: ReLU's derivative, from its output a. */
+    void reluBackward(float[] a, int aOff, float[] g, int gOff, int n);
+
+    /** Row-wise softmax of Z (rows, n), contiguous rows, into A; A may be Z. */
+    void softmax(int rows, int n, float[] z, int zOff, float[] a, int aOff);
+
+    /**
+     * The lecture's quadratic cost against one-hot targets, fused with its output gradient.
+     * A (rows, n), contiguous rows; labels[labelOff + r] is row r's class. Writes
+     * {@code grad = a - y} and returns the summed cost, {@code sum over rows of 1/2 * |a - y|^2}.
+     */
+    double quadraticCost(int rows, int n, float[] a, int aOff, int[] labels, int labelOff,
+                         float[] grad, int gradOff);
+
+    /**
+     * Cross-entropy of softmax outputs A (rows, n) against one-hot targets, fused with the gradient
+     * with respect to the softmax's input: writes {@code grad = a - y} and returns the summed cost,
+     * {@code -sum over rows of log a[label]}.
+     */
+    double crossEntropyCost(int rows, int n, float[] a, int aOff, int[] labels, int labelOff,
+                            float[] grad, int gradOff);
+
+    /** The plain SGD step over the flat parameter array: {@code params[i] -= scale * grads[i]}. */
+    void sgdStep(float[] params, float[] grads, int n, float scale);
+}

@@ -1,0 +1,199 @@
+package dev.simdnet.core.kernels;
+
+/**
+ * The kernels as plain loops, written the way the formulas read. They are the fallback where the
+ * Vector API cannot run and the oracle the vector kernels are tested against, so clarity wins over
+ * speed here. Nothing in this class may touch {@code jdk.incubator.vector}.
+ */
+public final class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void forward(int rows, int in, int out,
+                        float[] a, int aOff, int lda,
+                        float[] w, int wOff, int ldw,
+                        float[] b, int bOff,
+                        float[] z, int zOff, int ldz) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < out; j++) {
+                float sum = 0f;
+                for (int k = 0; k < in; k++) {
+                    sum += a[aOff + r * lda + k] * w[wOff + j * ldw + k];
+                }
+                z[zOff + r * ldz + j] = sum + b[bOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void accumulateWeightGradient(int rows, int in, int out,
+                                         float[] dz, int dzOff, int lddz,
+                                         float[] a, int aOff, int lda,
+                                         float[] dw, int dwOff, int lddw) {
+        for (int j = 0; j < out; j++) {
+            for (int k = 0; k < in; k++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    sum += dz[dzOff + r * lddz + j] * a[aOff + r * lda + k];
+                }
+                dw[dwOff + j * lddw + k] += sum;
+            }
+        }
+    }
+
+    @Override
+    public void accumulateBiasGradient(int rows, int out, float[] dz, int dzOff, int lddz, float[] db, int dbOff) {
+        for (int j = 0; j < out; j++) {
+            float sum = 0f;
+            for (int r = 0; r < rows; r++) {
+                sum += dz[dzOff + r * lddz + j];
+            }
+            db[dbOff + j] += sum;
+        }
+    }
+
+    @Override
+    public void inputGradient(int rows, int in, int out,
+                              float[] dz, int dzOff, int lddz,
+                              float[] w, int wOff, int ldw,
+                              float[] da, int daOff, int ldda) {
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < in; k++) {
+                float sum = 0f;
+                for (int j = 0; j < out; j++) {
+                    sum += dz[dzOff + r * lddz + j] * w[wOff + j * ldw + k];
+                }
+                da[daOff + r * ldda + k] = sum;
+            }
+        }
+    }
+
+    @Override
+    public void matVec(int in, int out, float[] w, int wOff, int ldw, float[] x, int xOff,
+                       float[] b, int bOff, float[] y, int yOff) {
+        for (int j = 0; j < out; j++) {
+            float sum = 0f;
+            for (int k = 0; k < in; k++) {
+                sum += w[wOff + j * ldw + k] * x[xOff + k];
+            }
+            y[yOff + j] = sum + b[bOff + j];
+        }
+    }
+
+    @Override
+    public void sigmoid(float[] z, int zOff, float[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) {
+            a[aOff + i] = sigmoid(z[zOff + i]);
+        }
+    }
+
+    /** The logistic function; exp(-z) overflows to infinity for very negative z, giving exactly 0. */
+    static float sigmoid(float z) {
+        return (float) (1.0 / (1.0 + Math.exp(-z)));
+    }
+
+    @Override
+    public void tanh(float[] z, int zOff, float[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) {
+            a[aOff + i] = (float) Math.tanh(z[zOff + i]);
+        }
+    }
+
+    @Override
+    public void relu(float[] z, int zOff, float[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) {
+            a[aOff + i] = Math.max(z[zOff + i], 0f);
+        }
+    }
+
+    @Override
+    public void sigmoidBackward(float[] a, int aOff, float[] g, int gOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float ai = a[aOff + i];
+            g[gOff + i] *= ai * (1f - ai);
+        }
+    }
+
+    @Override
+    public void tanhBackward(float[] a, int aOff, float[] g, int gOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float ai = a[aOff + i];
+            g[gOff + i] *= 1f - ai * ai;
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] a, int aOff, float[] g, int gOff, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!(a[aOff + i] > 0f)) {
+                g[gOff + i] = 0f;
+            }
+        }
+    }
+
+    @Override
+    public void softmax(int rows, int n, float[] z, int zOff, float[] a, int aOff) {
+        for (int r = 0; r < rows; r++) {
+            int zi = zOff + r * n;
+            int ai = aOff + r * n;
+            // Subtracting the row's maximum keeps exp from overflowing and leaves softmax unchanged.
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                max = Math.max(max, z[zi + j]);
+            }
+            float sum = 0f;
+            for (int j = 0; j < n; j++) {
+                float e = (float) Math.exp(z[zi + j] - max);
+                a[ai + j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (int j = 0; j < n; j++) {
+                a[ai + j] *= inv;
+            }
+        }
+    }
+
+    @Override
+    public double quadraticCost(int rows, int n, float[] a, int aOff, int[] labels, int labelOff,
+                                float[] grad, int gradOff) {
+        double cost = 0;
+        for (int r = 0; r < rows; r++) {
+            int label = labels[labelOff + r];
+            for (int j = 0; j < n; j++) {
+                float y = j == label ? 1f : 0f;
+                float diff = a[aOff + r * n + j] - y;
+                grad[gradOff + r * n + j] = diff;
+                cost += 0.5 * diff * diff;
+            }
+        }
+        return cost;
+    }
+
+    @Override
+    public double crossEntropyCost(int rows, int n, float[] a, int aOff, int[] labels, int labelOff,
+                                   float[] grad, int gradOff) {
+        double cost = 0;
+        for (int r = 0; r < rows; r++) {
+            int label = labels[labelOff + r];
+            for (int j = 0; j < n; j++) {
+                float y = j == label ? 1f : 0f;
+                grad[gradOff + r * n + j] = a[aOff + r * n + j] - y;
+            }
+            // A probability that underflowed to 0 would give an infinite cost: clamp it.
+            cost -= Math.log(Math.max(a[aOff + r * n + label], Float.MIN_NORMAL));
+        }
+        return cost;
+    }
+
+    @Override
+    public void sgdStep(float[] params, float[] grads, int n, float scale) {
+        for (int i = 0; i < n; i++) {
+            params[i] -= scale * grads[i];
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.simdnet.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.simdnet.core.kernels.KernelProvider;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trainer with the kernels the provider picks (run once more with scalar forced; see the POM).
+ */
+class TrainerTest {
+
+    /**
+     * Ten classes, each a random prototype image plus noise: easy for a network that learns, and
+     * at 10% for one that does not.
+     */
+    static Dataset prototypes(int count, int pixels, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[][] proto = new float[10][pixels];
+        SplittableRandom protoRng = new SplittableRandom(99);
+        for (float[] p : proto) {
+            for (int i = 0; i < pixels; i++) {
+                p[i] = protoRng.nextDouble() < 0.3 ? 1f : 0f;
+            }
+        }
+        float[] x = new float[count * pixels];
+        int[] labels = new int[count];
+        for (int e = 0; e < count; e++) {
+            int c = rng.nextInt(10);
+            labels[e] = c;
+            for (int i = 0; i < pixels; i++) {
+                float v = proto[c][i] + (float) (rng.nextGaussian() * 0.35);
+                x[e * pixels + i] = Math.min(1f, Math.max(0f, v));
+            }
+        }
+        return new Dataset("prototypes", x, labels, 1, pixels, 10);
+    }
+
+    @Test
+    void theLecturesNetworkLearns() {
+        Dataset train = prototypes(6000, 64, 1);
+        Dataset test = prototypes(500, 64, 2);
+        Network net = Network.create(new int[] {64, 16, 16, 10}, Activation.SIGMOID, Cost.MSE, 5);
+        Trainer trainer = new Trainer(net, 100, KernelProvider.get());
+        double before = trainer.accuracy(test);
+        List<EpochStats> history = trainer.sgd(train, test, TrainingConfig.lecture(), null);
+        assertEquals(10, history.size());
+        double after = history.get(9).testAccuracy();
+        assertTrue(before < 0.35, "an untrained network should be near chance, got " + before);
+        assertTrue(after > 0.95, "test accuracy after 10 epochs: " + after);
+        assertTrue(history.get(9).trainLoss() < history.get(0).trainLoss(), "the cost must go down");
+    }
+
+    @Test
+    void everyCostAndActivationLearns() {
+        Dataset train = prototypes(2000, 49, 3);
+        Dataset test = prototypes(400, 49, 4);
+        for (Activation hidden : new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU}) {
+            for (Cost cost : Cost.values()) {
+                Network net = Network.create(new int[] {49, 20, 10}, hidden, cost, 6);
+                float lr = cost == Cost.MSE && hidden == Activation.SIGMOID ? 3f : 0.1f;
+                Trainer trainer = new Trainer(net, 50, KernelProvider.get());
+                List<EpochStats> h = trainer.sgd(train, test, new TrainingConfig(50, lr, 6, 1, true), null);
+                double acc = h.get(h.size() - 1).testAccuracy();
+                assertTrue(acc > 0.9, hidden.id() + "/" + cost.id() + " reached only " + acc);
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameWeightsBitForBit() {
+        Dataset train = prototypes(1234, 30, 5);
+        float[][] results = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Network net = Network.create(new int[] {30, 13, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 9);
+            new Trainer(net, 64, KernelProvider.get())
+                    .sgd(train, null, new TrainingConfig(64, 0.2f, 3, 17, true), null);
+            results[run] = net.parameters().clone();
+        }
+        assertArrayEquals(results[0], results[1]);
+    }
+
+    @Test
+    void lastPartialMinibatchIsAveragedOverItsOwnSize() {
+        // 7 examples, minibatch 5: the second step averages over 2. The trainer's step must equal
+        // lr/2 times the gradient computed for those two examples alone.
+        Dataset data = prototypes(7, 12, 8);
+        Network net = Network.create(new int[] {12, 5, 10}, Activation.TANH, Cost.MSE, 2);
+        Trainer trainer = new Trainer(net, 5, KernelProvider.scalar());
+        int[] order = {0, 1, 2, 3, 4, 5, 6};
+        float[] before = net.parameters().clone();
+        trainer.computeGradient(data, order, 5, 2);
+        float[] grad = trainer.gradient().clone();
+        trainer.updateMiniBatch(data, order, 5, 2, 0.5f);
+        float[] after = net.parameters();
+        for (int i = 0; i < after.length; i++) {
+            assertEquals(before[i] - 0.25f * grad[i], after[i], 1e-7f, "parameter " + i);
+        }
+    }
+
+    @Test
+    void aTrainingStepAllocatesNothing() {
+        Dataset data = prototypes(1000, 784, 6);
+        Network net = Network.create(new int[] {784, 16, 16, 10}, Activation.SIGMOID, Cost.MSE, 1);
+        Trainer trainer = new Trainer(net, 100, KernelProvider.get());
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        // Until C2 has compiled the kernels, vector operations are Java objects on the heap: warm
+        // up in windows of 100 steps until one allocates nothing (about 500 steps here).
+        for (int window = 0; window < 100; window++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100; i++) {
+                trainer.updateMiniBatch(data, order, (i % 10) * 100, 100, 0.1f);
+            }
+            if (threads.getCurrentThreadAllocatedBytes() - before < 1024) {
+                break;
+            }
+        }
+        long start = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 300; i++) {
+            trainer.updateMiniBatch(data, order, (i % 10) * 100, 100, 0.1f);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - start;
+        // 300 steps: even 16 bytes a step would show as 4800.
+        assertTrue(allocated < 1024, "300 training steps allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void divergenceStopsWithAClearMessage() {
+        Dataset train = prototypes(500, 20, 7);
+        Network net = Network.create(new int[] {20, 30, 30, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 3);
+        Trainer trainer = new Trainer(net, 50, KernelProvider.get());
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> trainer.sgd(train, null, new TrainingConfig(50, 1e30f, 5, 1, true), null));
+        assertTrue(e.getMessage().contains("lower learning rate"), e.getMessage());
+    }
+
+    @Test
+    void feedforwardAgreesWithTheBatchedPass() {
+        Dataset test = prototypes(50, 40, 9);
+        Network net = Network.create(new int[] {40, 17, 10}, Activation.TANH, Cost.CROSS_ENTROPY, 4);
+        Trainer trainer = new Trainer(net, 16, KernelProvider.get());
+        int correct = 0;
+        for (int i = 0; i < test.size(); i++) {
+            if (net.predict(test.image(i)) == test.label(i)) {
+                correct++;
+            }
+        }
+        assertEquals((double) correct / test.size(), trainer.accuracy(test), 1e-12);
+        double[] params = new double[net.parameterCount()];
+        for (int i = 0; i < params.length; i++) {
+            params[i] = net.parameters()[i];
+        }
+        float[] x = test.image(3);
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+        }
+        double[] expected = DoubleOracle.forward(net, params, xd);
+        float[] actual = net.feedforward(x);
+        for (int j = 0; j < expected.length; j++) {
+            assertEquals(expected[j], actual[j], 1e-5);
+        }
+    }
+}

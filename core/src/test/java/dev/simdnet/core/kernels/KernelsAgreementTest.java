@@ -1,0 +1,274 @@
+package dev.simdnet.core.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every vector kernel against its scalar twin, on awkward shapes: sizes that are not multiples of
+ * the vector length in every dimension, tiles with leftover rows and columns, nonzero offsets and
+ * leading dimensions wider than the rows. Surefire runs this class once per vector width the
+ * kernels support (see core/pom.xml), since the width is fixed per JVM.
+ *
+ * <p>Reductions are compared with the classic bound for a float sum of n products: each result may
+ * be off by at most about {@code n * eps * sum |terms|}, computed by running the scalar kernel on
+ * the absolute values, so the tolerance grows with the reduction length.
+ */
+class KernelsAgreementTest {
+
+    private static final int[] AWKWARD = {1, 7, 9, 13, 17};
+    private static final int[] LONG = {16, 207, 259, 784, 800, 1000};
+    private static final float EPS = Math.ulp(1f);
+
+    private static Kernels scalar;
+    private static Kernels vector;
+
+    @BeforeAll
+    static void setUp() {
+        scalar = KernelProvider.scalar();
+        vector = KernelProvider.vector().orElse(null);
+        assumeTrue(vector != null, "vector kernels unavailable here: " + KernelProvider.reason());
+        System.out.println("comparing " + vector.name() + " with " + scalar.name());
+    }
+
+    /** (rows, in, out) triples: every awkward combination, then long dimensions one at a time. */
+    private static List<int[]> shapes() {
+        List<int[]> shapes = new ArrayList<>();
+        for (int r : AWKWARD) {
+            for (int i : AWKWARD) {
+                for (int o : AWKWARD) {
+                    shapes.add(new int[] {r, i, o});
+                }
+            }
+        }
+        for (int len : LONG) {
+            shapes.add(new int[] {7, len, 9});
+            shapes.add(new int[] {13, 9, len});
+            shapes.add(new int[] {len > 300 ? 101 : len, 13, 7});
+        }
+        // The minibatch-100 shapes of real networks.
+        int[][] real = {{100, 784, 16}, {100, 16, 16}, {100, 16, 10}, {100, 784, 128}, {100, 128, 10},
+                {100, 784, 800}, {100, 800, 10}, {37, 1000, 1000}};
+        for (int[] s : real) {
+            shapes.add(s);
+        }
+        return shapes;
+    }
+
+    private static float[] random(SplittableRandom rng, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    private static float[] abs(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.abs(x[i]);
+        }
+        return y;
+    }
+
+    private static void assertClose(String what, float[] expected, float[] actual, float[] magnitude, int depth) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            // Two float sums of `depth` terms, each within depth*eps*sum|terms| of the exact value.
+            double tol = 2.0 * (depth + 2) * EPS * magnitude[i] + 1e-30;
+            double err = Math.abs(expected[i] - actual[i]);
+            if (!(err <= tol)) {
+                throw new AssertionError(what + ": element " + i + " scalar " + expected[i] + " vector "
+                        + actual[i] + " differ by " + err + " > tolerance " + tol);
+            }
+        }
+    }
+
+    @Test
+    void forwardMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            // Offsets and leading dimensions wider than the data exercise the index arithmetic.
+            int aOff = 3, lda = in + 5, wOff = 2, ldw = in + 1, bOff = 1, zOff = 4, ldz = out + 3;
+            float[] a = random(rng, aOff + rows * lda);
+            float[] w = random(rng, wOff + out * ldw);
+            float[] b = random(rng, bOff + out);
+            float[] zs = random(rng, zOff + rows * ldz);
+            float[] zv = zs.clone();
+            float[] mag = new float[zs.length];
+            scalar.forward(rows, in, out, a, aOff, lda, w, wOff, ldw, b, bOff, zs, zOff, ldz);
+            vector.forward(rows, in, out, a, aOff, lda, w, wOff, ldw, b, bOff, zv, zOff, ldz);
+            scalar.forward(rows, in, out, abs(a), aOff, lda, abs(w), wOff, ldw, abs(b), bOff, mag, zOff, ldz);
+            assertClose("forward " + rows + "x" + in + "->" + out, zs, zv, mag, in);
+        }
+    }
+
+    @Test
+    void weightGradientMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(2);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            int dzOff = 1, lddz = out + 2, aOff = 5, lda = in + 3, dwOff = 2, lddw = in + 7;
+            float[] dz = random(rng, dzOff + rows * lddz);
+            float[] a = random(rng, aOff + rows * lda);
+            float[] dws = random(rng, dwOff + out * lddw);
+            float[] dwv = dws.clone();
+            float[] mag = abs(dws);
+            scalar.accumulateWeightGradient(rows, in, out, dz, dzOff, lddz, a, aOff, lda, dws, dwOff, lddw);
+            vector.accumulateWeightGradient(rows, in, out, dz, dzOff, lddz, a, aOff, lda, dwv, dwOff, lddw);
+            scalar.accumulateWeightGradient(rows, in, out, abs(dz), dzOff, lddz, abs(a), aOff, lda, mag, dwOff, lddw);
+            assertClose("weight gradient " + rows + "x" + in + "->" + out, dws, dwv, mag, rows);
+        }
+    }
+
+    @Test
+    void biasGradientMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int[] s : shapes()) {
+            int rows = s[0], out = s[2];
+            int dzOff = 2, lddz = out + 1, dbOff = 3;
+            float[] dz = random(rng, dzOff + rows * lddz);
+            float[] dbs = random(rng, dbOff + out);
+            float[] dbv = dbs.clone();
+            float[] mag = abs(dbs);
+            scalar.accumulateBiasGradient(rows, out, dz, dzOff, lddz, dbs, dbOff);
+            vector.accumulateBiasGradient(rows, out, dz, dzOff, lddz, dbv, dbOff);
+            scalar.accumulateBiasGradient(rows, out, abs(dz), dzOff, lddz, mag, dbOff);
+            assertClose("bias gradient " + rows + "->" + out, dbs, dbv, mag, rows);
+        }
+    }
+
+    @Test
+    void inputGradientMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(4);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            int dzOff = 3, lddz = out + 4, wOff = 1, ldw = in + 2, daOff = 6, ldda = in + 9;
+            float[] dz = random(rng, dzOff + rows * lddz);
+            float[] w = random(rng, wOff + out * ldw);
+            float[] das = random(rng, daOff + rows * ldda);
+            float[] dav = das.clone();
+            float[] mag = new float[das.length];
+            scalar.inputGradient(rows, in, out, dz, dzOff, lddz, w, wOff, ldw, das, daOff, ldda);
+            vector.inputGradient(rows, in, out, dz, dzOff, lddz, w, wOff, ldw, dav, daOff, ldda);
+            scalar.inputGradient(rows, in, out, abs(dz), dzOff, lddz, abs(w), wOff, ldw, mag, daOff, ldda);
+            // Elements outside the (rows, in) block must be left alone: their magnitude is 0 there,
+            // so any change to them fails the comparison.
+            assertClose("input gradient " + rows + "x" + in + "<-" + out, das, dav, mag, out);
+        }
+    }
+
+    @Test
+    void matVecMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int[] s : shapes()) {
+            int in = s[1], out = s[2];
+            int wOff = 3, ldw = in + 3, xOff = 2, bOff = 1, yOff = 5;
+            float[] w = random(rng, wOff + out * ldw);
+            float[] x = random(rng, xOff + in);
+            float[] b = random(rng, bOff + out);
+            float[] ys = random(rng, yOff + out + 2);
+            float[] yv = ys.clone();
+            float[] mag = new float[ys.length];
+            scalar.matVec(in, out, w, wOff, ldw, x, xOff, b, bOff, ys, yOff);
+            vector.matVec(in, out, w, wOff, ldw, x, xOff, b, bOff, yv, yOff);
+            scalar.matVec(in, out, abs(w), wOff, ldw, abs(x), xOff, abs(b), bOff, mag, yOff);
+            assertClose("matVec " + in + "->" + out, ys, yv, mag, in);
+        }
+    }
+
+    @Test
+    void elementwiseMatchScalar() {
+        SplittableRandom rng = new SplittableRandom(6);
+        int[] lengths = {1, 7, 8, 9, 13, 16, 207, 259, 784, 1000, 4098};
+        for (int n : lengths) {
+            float[] z = random(rng, n + 3);
+            for (int i = 0; i < z.length; i++) {
+                z[i] *= 12; // beyond the saturating range of sigmoid and tanh
+            }
+            z[0] = -100f; // exp overflow: sigmoid must still give 0, not NaN
+            float[] g = random(rng, n + 5);
+            checkUnary("sigmoid " + n, n, z, (k, src, dst) -> k.sigmoid(src, 2, dst, 1, n), 4e-7);
+            checkUnary("tanh " + n, n, z, (k, src, dst) -> k.tanh(src, 2, dst, 1, n), 4e-7);
+            checkUnary("relu " + n, n, z, (k, src, dst) -> k.relu(src, 2, dst, 1, n), 0);
+            float[] a = new float[n + 3];
+            scalar.sigmoid(z, 0, a, 0, n + 3);
+            checkUnary("sigmoidBackward " + n, n, a, (k, src, dst) -> {
+                System.arraycopy(g, 0, dst, 0, Math.min(g.length, dst.length));
+                k.sigmoidBackward(src, 1, dst, 2, n);
+            }, 2e-7);
+            float[] t = new float[n + 3];
+            scalar.tanh(z, 0, t, 0, n + 3);
+            checkUnary("tanhBackward " + n, n, t, (k, src, dst) -> {
+                System.arraycopy(g, 0, dst, 0, Math.min(g.length, dst.length));
+                k.tanhBackward(src, 1, dst, 2, n);
+            }, 2e-7);
+            checkUnary("reluBackward " + n, n, z, (k, src, dst) -> {
+                System.arraycopy(g, 0, dst, 0, Math.min(g.length, dst.length));
+                k.reluBackward(src, 1, dst, 2, n);
+            }, 0);
+        }
+    }
+
+    private interface Unary {
+        void run(Kernels k, float[] src, float[] dst);
+    }
+
+    private static void checkUnary(String what, int n, float[] src, Unary op, double tol) {
+        float[] ds = new float[n + 8];
+        float[] dv = new float[n + 8];
+        op.run(scalar, src, ds);
+        op.run(vector, src, dv);
+        for (int i = 0; i < ds.length; i++) {
+            double err = Math.abs(ds[i] - dv[i]);
+            assertTrue(err <= tol, what + ": element " + i + " scalar " + ds[i] + " vector " + dv[i]);
+        }
+    }
+
+    @Test
+    void softmaxAndCostsMatchScalar() {
+        SplittableRandom rng = new SplittableRandom(7);
+        for (int n : new int[] {1, 7, 10, 13, 17}) {
+            int rows = 9;
+            float[] z = random(rng, rows * n);
+            int[] labels = new int[rows + 2];
+            for (int r = 0; r < labels.length; r++) {
+                labels[r] = rng.nextInt(n);
+            }
+            float[] as = new float[rows * n], av = new float[rows * n];
+            scalar.softmax(rows, n, z, 0, as, 0);
+            vector.softmax(rows, n, z, 0, av, 0);
+            assertClose("softmax " + n, as, av, abs(as), n);
+            float[] gs = new float[rows * n], gv = new float[rows * n];
+            assertEquals(scalar.crossEntropyCost(rows, n, as, 0, labels, 2, gs, 0),
+                    vector.crossEntropyCost(rows, n, as, 0, labels, 2, gv, 0), 1e-9);
+            assertClose("cross-entropy gradient " + n, gs, gv, abs(gs), 1);
+            assertEquals(scalar.quadraticCost(rows, n, as, 0, labels, 1, gs, 0),
+                    vector.quadraticCost(rows, n, as, 0, labels, 1, gv, 0), 1e-9);
+            assertClose("quadratic gradient " + n, gs, gv, abs(gs), 1);
+        }
+    }
+
+    @Test
+    void sgdStepMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(8);
+        for (int n : new int[] {1, 7, 9, 13, 16, 207, 4098}) {
+            float[] ps = random(rng, n + 4), grads = random(rng, n + 4);
+            float[] pv = ps.clone();
+            scalar.sgdStep(ps, grads, n, 0.03f);
+            vector.sgdStep(pv, grads, n, 0.03f);
+            float[] mag = abs(ps);
+            for (int i = 0; i < mag.length; i++) {
+                mag[i] += Math.abs(0.03f * grads[i]);
+            }
+            assertClose("sgdStep " + n, ps, pv, mag, 1);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.simdnet.core.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The oracle itself, checked against values worked out by hand. */
+class ScalarKernelsTest {
+
+    private final Kernels k = new ScalarKernels();
+
+    @Test
+    void forwardIsAWTransposePlusB() {
+        // A (2, 3), W (2, 3), b (2): Z[r][j] = sum_k A[r][k] W[j][k] + b[j].
+        float[] a = {1, 2, 3, 4, 5, 6};
+        float[] w = {1, 0, -1, 0.5f, 0.5f, 0.5f};
+        float[] b = {10, 20};
+        float[] z = new float[4];
+        k.forward(2, 3, 2, a, 0, 3, w, 0, 3, b, 0, z, 0, 2);
+        assertArrayEquals(new float[] {1 - 3 + 10, 3 + 20, 4 - 6 + 10, 7.5f + 20}, z);
+    }
+
+    @Test
+    void gradientsAreOuterProductsAndProducts() {
+        // dZ (2 rows, 2 out), A (2 rows, 3 in).
+        float[] dz = {1, 2, 3, 4};
+        float[] a = {1, 0, 2, 0, 1, 1};
+        float[] dw = new float[6];
+        k.accumulateWeightGradient(2, 3, 2, dz, 0, 2, a, 0, 3, dw, 0, 3);
+        // dW[j][k] = sum_r dZ[r][j] A[r][k]
+        assertArrayEquals(new float[] {1, 3, 2 + 3, 2, 4, 4 + 4}, dw);
+        float[] db = {1, 1};
+        k.accumulateBiasGradient(2, 2, dz, 0, 2, db, 0);
+        assertArrayEquals(new float[] {1 + 4, 1 + 6}, db);
+        // dA (2, 3) = dZ (2, 2) * W (2, 3)
+        float[] w = {1, 2, 3, -1, 0, 1};
+        float[] da = new float[6];
+        k.inputGradient(2, 3, 2, dz, 0, 2, w, 0, 3, da, 0, 3);
+        assertArrayEquals(new float[] {1 - 2, 2, 3 + 2, 3 - 4, 6, 9 + 4}, da);
+    }
+
+    @Test
+    void activationsAndTheirDerivatives() {
+        float[] z = {0, 2, -3};
+        float[] a = new float[3];
+        k.sigmoid(z, 0, a, 0, 3);
+        assertEquals(0.5f, a[0]);
+        assertEquals(1 / (1 + Math.exp(-2)), a[1], 1e-7);
+        float[] g = {1, 1, 1};
+        k.sigmoidBackward(a, 0, g, 0, 3);
+        assertEquals(0.25f, g[0]);
+        k.relu(z, 0, a, 0, 3);
+        assertArrayEquals(new float[] {0, 2, 0}, a);
+        g = new float[] {5, 6, 7};
+        k.reluBackward(a, 0, g, 0, 3);
+        assertArrayEquals(new float[] {0, 6, 0}, g);
+        k.tanh(z, 0, a, 0, 3);
+        assertEquals(Math.tanh(2), a[1], 1e-7);
+    }
+
+    @Test
+    void softmaxAndCosts() {
+        float[] z = {0, (float) Math.log(3)};
+        float[] a = new float[2];
+        k.softmax(1, 2, z, 0, a, 0);
+        assertArrayEquals(new float[] {0.25f, 0.75f}, a, 1e-7f);
+        float[] g = new float[2];
+        assertEquals(-Math.log(0.75), k.crossEntropyCost(1, 2, a, 0, new int[] {1}, 0, g, 0), 1e-7);
+        assertArrayEquals(new float[] {0.25f, -0.25f}, g, 1e-7f);
+        // Quadratic: a = (0.25, 0.75), y = (1, 0): 1/2 (0.75^2 + 0.75^2).
+        assertEquals(0.5625, k.quadraticCost(1, 2, a, 0, new int[] {0}, 0, g, 0), 1e-7);
+        assertArrayEquals(new float[] {-0.75f, 0.75f}, g, 1e-7f);
+    }
+}
