@@ -18,7 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loops run to {@code SPECIES.loopBound(n)} and finish with a scalar tail: masked operations are
  * slow without AVX-512. Every matrix product is register-tiled so that each vector loaded from
  * memory feeds several FMAs: AVX2 has 16 vector registers, two FMA units and two load ports, so a
- * tile needs more FMAs than loads, and few enough accumulators that nothing spills.
+ * tile needs more FMAs than loads, and few enough accumulators that nothing spills. The products
+ * of wide layers pack their operands into panels first ({@link #gemm}); packing buffers are per
+ * thread and reused, so a training step allocates nothing.
  */
 final class VectorKernels implements Kernels {
 
@@ -35,6 +37,39 @@ final class VectorKernels implements Kernels {
     private static final int FORWARD_ROW_BLOCK = 64;
 
     private static final ScalarKernels SCALAR = new ScalarKernels();
+
+    /** Rows of C per register tile: each of the 4 is one broadcast per step of the depth loop. */
+    private static final int MR = 4;
+    /** Most vectors of C per register tile: 4x3 tiles hold 12 accumulators, 3 loads, 1 broadcast. */
+    private static final int MAX_NV = 3;
+    /**
+     * Depth of one block: the packed panel of Q, KC x 3 vectors, fills about 24 KB, half of L1, so it
+     * stays there while every row tile of P passes over it.
+     */
+    private static final int KC = Math.max(32, 6144 / (MAX_NV * L));
+
+    /** Per-thread packing buffers, grown when a larger shape first needs them, then reused. */
+    private static final class Scratch {
+        float[] p = new float[0];
+        float[] q = new float[0];
+        final float[] edge = new float[MR * MAX_NV * L];
+
+        float[] p(int size) {
+            if (p.length < size) {
+                p = new float[size];
+            }
+            return p;
+        }
+
+        float[] q(int size) {
+            if (q.length < size) {
+                q = new float[size];
+            }
+            return q;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     VectorKernels() {
         if (SPECIES.vectorBitSize() < 128) {
@@ -74,9 +109,19 @@ final class VectorKernels implements Kernels {
                         float[] w, int wOff, int ldw,
                         float[] b, int bOff,
                         float[] z, int zOff, int ldz) {
-        // Both A and W hold a row's inputs contiguously, so Z[r][j] is a dot product along `in`:
-        // no packing is needed. A 4x2 tile (4 rows of A, 2 rows of W) keeps 8 accumulators and
-        // shares each loaded vector among 2 or 4 FMAs: 6 loads for 8 FMAs, 11 registers.
+        if (out >= MAX_NV * L) {
+            // Wide layers: packed product. Z starts as the bias rows; then Z += A W^T, with
+            // P(r, k) = A[r][k] and Q(k, j) = W[j][k] (W^T, packed one panel at a time).
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(b, bOff, z, zOff + r * ldz, out);
+            }
+            gemm(rows, out, in, a, aOff, lda, 1, w, wOff, 1, ldw, z, zOff, ldz, true);
+            return;
+        }
+        // Narrow layers (784-16, 16-10), where a packed panel would be mostly padding: both A and W
+        // hold a row's inputs contiguously, so Z[r][j] is a dot product along `in`, without
+        // packing. A 4x2 tile (4 rows of A, 2 rows of W) keeps 8 accumulators and shares each
+        // loaded vector among 2 or 4 FMAs: 6 loads for 8 FMAs, 11 registers.
         int kEnd = SPECIES.loopBound(in);
         for (int j0 = 0; j0 < out; j0 += FORWARD_ROW_BLOCK) {
             int j1 = Math.min(out, j0 + FORWARD_ROW_BLOCK);
@@ -199,9 +244,8 @@ final class VectorKernels implements Kernels {
                                          float[] dz, int dzOff, int lddz,
                                          float[] a, int aOff, int lda,
                                          float[] dw, int dwOff, int lddw) {
-        // dW[j][k] += sum_r dZ[r][j] * A[r][k]: the element of dZ is broadcast (stride lddz along r,
-        // 1 along j) and rows of A are loaded as vectors.
-        broadcastProduct(out, in, rows, dz, dzOff, 1, lddz, a, aOff, lda, dw, dwOff, lddw, true);
+        // dW[j][k] += sum_r dZ[r][j] * A[r][k]: P(j, r) = dZ[r][j], Q(r, k) = A[r][k].
+        gemm(out, in, rows, dz, dzOff, 1, lddz, a, aOff, lda, 1, dw, dwOff, lddw, true);
     }
 
     @Override
@@ -209,101 +253,234 @@ final class VectorKernels implements Kernels {
                               float[] dz, int dzOff, int lddz,
                               float[] w, int wOff, int ldw,
                               float[] da, int daOff, int ldda) {
-        // dA[r][k] = sum_j dZ[r][j] * W[j][k]: the element of dZ is broadcast (stride lddz along r,
-        // 1 along j) and rows of W are loaded as vectors.
-        broadcastProduct(rows, in, out, dz, dzOff, lddz, 1, w, wOff, ldw, da, daOff, ldda, false);
+        // dA[r][k] = sum_j dZ[r][j] * W[j][k]: P(r, j) = dZ[r][j], Q(j, k) = W[j][k].
+        gemm(rows, in, out, dz, dzOff, lddz, 1, w, wOff, ldw, 1, da, daOff, ldda, false);
     }
+
 
     /**
-     * {@code C[i][k] (+)= sum over t of P(i, t) * Q[t][k]} for i < m, k < n, t < depth, where
-     * {@code P(i, t) = p[pOff + i * pi + t * pt]} is read one element at a time and broadcast, and
-     * the rows of Q are read as vectors. The outer products of the lecture's weight gradient and the
-     * input gradient both have this shape.
+     * {@code C[i][k] (+)= sum over t of P(i, t) * Q(t, k)} for i < m, k < n, t < depth, with
+     * {@code P(i, t) = p[pOff + i * pi + t * pt]} and {@code Q(t, k) = q[qOff + t * qt + k * qk]}:
+     * either operand may be transposed. The forward pass and both gradients are this product.
      *
-     * <p>A 4x2 register tile (4 values of i, 2 vectors of k: 4x16 floats on AVX2) keeps 8
-     * accumulators while the loop runs over t: 2 vector loads and 4 broadcasts feed 8 FMAs. 4x3 and
-     * 6x2 need 15-16 registers and spill on some JDKs. Blocks of 2 vectors of k stay in L1 across all
-     * tiles of i, so Q's columns are read from memory once.
+     * <p>Blocks of the depth are packed first: P into panels of 4 rows, interleaved so that a
+     * tile's 4 values for one t are adjacent; Q into a panel of up to 3 vectors' width, one row per
+     * t. Inside a panel the strides are compile-time constants, so C2 removes the range checks and
+     * the micro-kernel's loop is only loads, broadcasts and FMAs. Edges are padded with zeros in the
+     * panels and cut off when C is stored.
      */
-    private static void broadcastProduct(int m, int n, int depth,
-                                         float[] p, int pOff, int pi, int pt,
-                                         float[] q, int qOff, int ldq,
-                                         float[] c, int cOff, int ldc, boolean accumulate) {
-        int k = 0;
-        for (; k + 2 * L <= n; k += 2 * L) {
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                tile4x2(depth, p, pOff + i * pi, pi, pt, q, qOff + k, ldq, c, cOff + i * ldc + k, ldc, accumulate);
-            }
-            for (; i < m; i++) {
-                tile1x1(depth, p, pOff + i * pi, pt, q, qOff + k, ldq, c, cOff + i * ldc + k, accumulate);
-                tile1x1(depth, p, pOff + i * pi, pt, q, qOff + k + L, ldq, c, cOff + i * ldc + k + L, accumulate);
-            }
-        }
-        for (; k + L <= n; k += L) {
-            for (int i = 0; i < m; i++) {
-                tile1x1(depth, p, pOff + i * pi, pt, q, qOff + k, ldq, c, cOff + i * ldc + k, accumulate);
-            }
-        }
-        for (; k < n; k++) {
-            for (int i = 0; i < m; i++) {
-                float sum = 0f;
-                for (int t = 0; t < depth; t++) {
-                    sum += p[pOff + i * pi + t * pt] * q[qOff + t * ldq + k];
+    private static void gemm(int m, int n, int depth,
+                             float[] p, int pOff, int pi, int pt,
+                             float[] q, int qOff, int qt, int qk,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        Scratch s = SCRATCH.get();
+        int tiles = (m + MR - 1) / MR;
+        for (int t0 = 0; t0 < depth; t0 += KC) {
+            int kc = Math.min(KC, depth - t0);
+            boolean acc = accumulate || t0 > 0;
+            float[] pp = s.p(tiles * MR * kc);
+            packP(pp, m, tiles, kc, p, pOff + t0 * pt, pi, pt);
+            for (int k0 = 0; k0 < n; k0 += MAX_NV * L) {
+                int nc = Math.min(MAX_NV * L, n - k0);
+                int nv = (nc + L - 1) / L;
+                int width = nv * L;
+                float[] qp = s.q(kc * MAX_NV * L);
+                packQ(qp, width, nc, kc, q, qOff + t0 * qt + k0 * qk, qt, qk);
+                for (int tile = 0; tile < tiles; tile++) {
+                    int i0 = tile * MR;
+                    int mc = Math.min(MR, m - i0);
+                    boolean full = mc == MR && nc == width;
+                    float[] dst = full ? c : s.edge;
+                    int dOff = full ? cOff + i0 * ldc + k0 : 0;
+                    int ldd = full ? ldc : width;
+                    boolean dAcc = full && acc;
+                    int pBase = tile * kc * MR;
+                    switch (nv) {
+                        case 3 -> micro4x3(kc, pp, pBase, qp, dst, dOff, ldd, dAcc);
+                        case 2 -> micro4x2(kc, pp, pBase, qp, dst, dOff, ldd, dAcc);
+                        default -> micro4x1(kc, pp, pBase, qp, dst, dOff, ldd, dAcc);
+                    }
+                    if (!full) {
+                        for (int ii = 0; ii < mc; ii++) {
+                            int ci = cOff + (i0 + ii) * ldc + k0;
+                            for (int kk = 0; kk < nc; kk++) {
+                                float v = s.edge[ii * width + kk];
+                                c[ci + kk] = acc ? c[ci + kk] + v : v;
+                            }
+                        }
+                    }
                 }
-                int ci = cOff + i * ldc + k;
-                c[ci] = accumulate ? c[ci] + sum : sum;
             }
         }
     }
 
-    private static void tile4x2(int depth, float[] p, int p0, int pi, int pt,
-                                float[] q, int q0, int ldq, float[] c, int c0, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        int p1 = p0 + pi, p2 = p1 + pi, p3 = p2 + pi;
-        for (int t = 0; t < depth; t++) {
-            int qt = q0 + t * ldq;
-            int tp = t * pt;
-            FloatVector x0 = FloatVector.fromArray(SPECIES, q, qt);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, q, qt + L);
-            FloatVector d = FloatVector.broadcast(SPECIES, p[p0 + tp]);
+    /** pp[(tile * kc + t) * MR + ii] = P(tile * MR + ii, t), zero past row m. */
+    private static void packP(float[] pp, int m, int tiles, int kc, float[] p, int pOff, int pi, int pt) {
+        for (int tile = 0; tile < tiles; tile++) {
+            int base = tile * kc * MR;
+            for (int ii = 0; ii < MR; ii++) {
+                int i = tile * MR + ii;
+                if (i < m) {
+                    int src = pOff + i * pi;
+                    for (int t = 0; t < kc; t++) {
+                        pp[base + t * MR + ii] = p[src + t * pt];
+                    }
+                } else {
+                    for (int t = 0; t < kc; t++) {
+                        pp[base + t * MR + ii] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** qp[t * width + kk] = Q(t, kk) for kk < nc, zero up to width. */
+    private static void packQ(float[] qp, int width, int nc, int kc, float[] q, int qOff, int qt, int qk) {
+        if (qk == 1) {
+            for (int t = 0; t < kc; t++) {
+                System.arraycopy(q, qOff + t * qt, qp, t * width, nc);
+                for (int kk = nc; kk < width; kk++) {
+                    qp[t * width + kk] = 0f;
+                }
+            }
+        } else {
+            for (int kk = 0; kk < width; kk++) {
+                if (kk < nc) {
+                    int src = qOff + kk * qk;
+                    for (int t = 0; t < kc; t++) {
+                        qp[t * width + kk] = q[src + t * qt];
+                    }
+                } else {
+                    for (int t = 0; t < kc; t++) {
+                        qp[t * width + kk] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    // The micro-kernels: C (4, nv vectors) (+)= Pp (4, kc) * Qp (kc, nv vectors), accumulators in
+    // registers for the whole depth, stored once at the end. 4x3 needs 12 accumulators + 3 loaded vectors + 1 broadcast:
+    // all 16 AVX2 registers, without spilling (checked in the generated code on JDK 17).
+
+    private static void micro4x3(int kc, float[] pp, int pBase, float[] qp, float[] c, int c0, int ldc, boolean acc) {
+        FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
+        FloatVector c10 = load(c, c0 + ldc, acc), c11 = load(c, c0 + ldc + L, acc);
+        FloatVector c12 = load(c, c0 + ldc + 2 * L, acc), c20 = load(c, c0 + 2 * ldc, acc);
+        FloatVector c21 = load(c, c0 + 2 * ldc + L, acc), c22 = load(c, c0 + 2 * ldc + 2 * L, acc);
+        FloatVector c30 = load(c, c0 + 3 * ldc, acc), c31 = load(c, c0 + 3 * ldc + L, acc);
+        FloatVector c32 = load(c, c0 + 3 * ldc + 2 * L, acc);
+        for (int t = 0; t < kc; t++) {
+            int qi = t * (3 * L);
+            int pIdx = pBase + t * MR;
+            FloatVector x0 = FloatVector.fromArray(SPECIES, qp, qi);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, qp, qi + L);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, qp, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(SPECIES, pp[pIdx]);
             c00 = d.fma(x0, c00);
             c01 = d.fma(x1, c01);
-            d = FloatVector.broadcast(SPECIES, p[p1 + tp]);
+            c02 = d.fma(x2, c02);
+            d = FloatVector.broadcast(SPECIES, pp[pIdx + 1]);
             c10 = d.fma(x0, c10);
             c11 = d.fma(x1, c11);
-            d = FloatVector.broadcast(SPECIES, p[p2 + tp]);
+            c12 = d.fma(x2, c12);
+            d = FloatVector.broadcast(SPECIES, pp[pIdx + 2]);
             c20 = d.fma(x0, c20);
             c21 = d.fma(x1, c21);
-            d = FloatVector.broadcast(SPECIES, p[p3 + tp]);
+            c22 = d.fma(x2, c22);
+            d = FloatVector.broadcast(SPECIES, pp[pIdx + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            c32 = d.fma(x2, c32);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c02.intoArray(c, c0 + 2 * L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c12.intoArray(c, c0 + ldc + 2 * L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+        c22.intoArray(c, c0 + 2 * ldc + 2 * L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + L);
+        c32.intoArray(c, c0 + 3 * ldc + 2 * L);
+    }
+
+    private static void micro4x2(int kc, float[] pp, int pBase, float[] qp, float[] c, int c0, int ldc, boolean acc) {
+        FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc);
+        FloatVector c10 = load(c, c0 + ldc, acc), c11 = load(c, c0 + ldc + L, acc);
+        FloatVector c20 = load(c, c0 + 2 * ldc, acc), c21 = load(c, c0 + 2 * ldc + L, acc);
+        FloatVector c30 = load(c, c0 + 3 * ldc, acc), c31 = load(c, c0 + 3 * ldc + L, acc);
+        for (int t = 0; t < kc; t++) {
+            int qi = t * (2 * L);
+            int pIdx = pBase + t * MR;
+            FloatVector x0 = FloatVector.fromArray(SPECIES, qp, qi);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, qp, qi + L);
+            FloatVector d = FloatVector.broadcast(SPECIES, pp[pIdx]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            d = FloatVector.broadcast(SPECIES, pp[pIdx + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            d = FloatVector.broadcast(SPECIES, pp[pIdx + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            d = FloatVector.broadcast(SPECIES, pp[pIdx + 3]);
             c30 = d.fma(x0, c30);
             c31 = d.fma(x1, c31);
         }
-        store(c00, c, c0, accumulate);
-        store(c01, c, c0 + L, accumulate);
-        store(c10, c, c0 + ldc, accumulate);
-        store(c11, c, c0 + ldc + L, accumulate);
-        store(c20, c, c0 + 2 * ldc, accumulate);
-        store(c21, c, c0 + 2 * ldc + L, accumulate);
-        store(c30, c, c0 + 3 * ldc, accumulate);
-        store(c31, c, c0 + 3 * ldc + L, accumulate);
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + L);
     }
 
-    private static void tile1x1(int depth, float[] p, int p0, int pt,
-                                float[] q, int q0, int ldq, float[] c, int c0, boolean accumulate) {
-        FloatVector acc = FloatVector.zero(SPECIES);
-        for (int t = 0; t < depth; t++) {
-            acc = FloatVector.broadcast(SPECIES, p[p0 + t * pt]).fma(FloatVector.fromArray(SPECIES, q, q0 + t * ldq), acc);
+    private static void micro4x1(int kc, float[] pp, int pBase, float[] qp, float[] c, int c0, int ldc, boolean acc) {
+        // Four accumulators would leave the FMA units waiting on their latency: two sets of four,
+        // alternating over t, keep 8 FMAs in flight.
+        FloatVector a0 = load(c, c0, acc), a1 = load(c, c0 + ldc, acc);
+        FloatVector a2 = load(c, c0 + 2 * ldc, acc), a3 = load(c, c0 + 3 * ldc, acc);
+        FloatVector b0 = FloatVector.zero(SPECIES), b1 = b0, b2 = b0, b3 = b0;
+        int t = 0;
+        for (; t + 1 < kc; t += 2) {
+            int pIdx = pBase + t * MR;
+            FloatVector x = FloatVector.fromArray(SPECIES, qp, t * L);
+            a0 = FloatVector.broadcast(SPECIES, pp[pIdx]).fma(x, a0);
+            a1 = FloatVector.broadcast(SPECIES, pp[pIdx + 1]).fma(x, a1);
+            a2 = FloatVector.broadcast(SPECIES, pp[pIdx + 2]).fma(x, a2);
+            a3 = FloatVector.broadcast(SPECIES, pp[pIdx + 3]).fma(x, a3);
+            x = FloatVector.fromArray(SPECIES, qp, (t + 1) * L);
+            b0 = FloatVector.broadcast(SPECIES, pp[pIdx + 4]).fma(x, b0);
+            b1 = FloatVector.broadcast(SPECIES, pp[pIdx + 5]).fma(x, b1);
+            b2 = FloatVector.broadcast(SPECIES, pp[pIdx + 6]).fma(x, b2);
+            b3 = FloatVector.broadcast(SPECIES, pp[pIdx + 7]).fma(x, b3);
         }
-        store(acc, c, c0, accumulate);
+        if (t < kc) {
+            int pIdx = pBase + t * MR;
+            FloatVector x = FloatVector.fromArray(SPECIES, qp, t * L);
+            a0 = FloatVector.broadcast(SPECIES, pp[pIdx]).fma(x, a0);
+            a1 = FloatVector.broadcast(SPECIES, pp[pIdx + 1]).fma(x, a1);
+            a2 = FloatVector.broadcast(SPECIES, pp[pIdx + 2]).fma(x, a2);
+            a3 = FloatVector.broadcast(SPECIES, pp[pIdx + 3]).fma(x, a3);
+        }
+        a0.add(b0).intoArray(c, c0);
+        a1.add(b1).intoArray(c, c0 + ldc);
+        a2.add(b2).intoArray(c, c0 + 2 * ldc);
+        a3.add(b3).intoArray(c, c0 + 3 * ldc);
     }
 
-    private static void store(FloatVector v, float[] c, int ci, boolean accumulate) {
-        if (accumulate) {
-            v = v.add(FloatVector.fromArray(SPECIES, c, ci));
-        }
-        v.intoArray(c, ci);
+    /**
+     * A tile's starting accumulator: C's current values when accumulating, else zero. Vectors are
+     * only ever returned from small helpers, never passed into them: a helper that C2 does not
+     * inline would receive them boxed, on the heap.
+     */
+    private static FloatVector load(float[] c, int ci, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(SPECIES, c, ci) : FloatVector.zero(SPECIES);
     }
 
     @Override
