@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loops run to {@code SPECIES.loopBound(n)} and finish with a scalar tail: masked operations are
  * slow without AVX-512. Every matrix product is register-tiled so that each vector loaded from
  * memory feeds several FMAs: AVX2 has 16 vector registers, two FMA units and two load ports, so a
- * tile needs more FMAs than loads, and few enough accumulators that nothing spills. The products
- * of wide layers pack their operands into panels first ({@link #gemm}); packing buffers are per
- * thread and reused, so a training step allocates nothing.
+ * tile needs more FMAs than loads, and few enough accumulators that nothing spills. The two
+ * gradients pack their operands into panels first ({@link #gemm}); packing buffers are per thread
+ * and reused, so a training step allocates nothing.
  */
 final class VectorKernels implements Kernels {
 
@@ -109,19 +109,12 @@ final class VectorKernels implements Kernels {
                         float[] w, int wOff, int ldw,
                         float[] b, int bOff,
                         float[] z, int zOff, int ldz) {
-        if (out >= MAX_NV * L) {
-            // Wide layers: packed product. Z starts as the bias rows; then Z += A W^T, with
-            // P(r, k) = A[r][k] and Q(k, j) = W[j][k] (W^T, packed one panel at a time).
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(b, bOff, z, zOff + r * ldz, out);
-            }
-            gemm(rows, out, in, a, aOff, lda, 1, w, wOff, 1, ldw, z, zOff, ldz, true);
-            return;
-        }
-        // Narrow layers (784-16, 16-10), where a packed panel would be mostly padding: both A and W
-        // hold a row's inputs contiguously, so Z[r][j] is a dot product along `in`, without
-        // packing. A 4x2 tile (4 rows of A, 2 rows of W) keeps 8 accumulators and shares each
-        // loaded vector among 2 or 4 FMAs: 6 loads for 8 FMAs, 11 registers.
+        // Both A and W hold a row's inputs contiguously, so Z[r][j] is a dot product along `in`,
+        // computed in place without packing. The packed product of the gradients would need W
+        // transposed here, and that element-by-element transpose cost more than it saved
+        // (measured on JDK 17 at 256 and 512 bits and with -XX:UseAVX=2). A 4x2 tile (4 rows of A,
+        // 2 rows of W) keeps 8 accumulators and shares each loaded vector among 2 or 4 FMAs: 6 loads
+        // for 8 FMAs, 11 registers; 4x3 was no faster.
         int kEnd = SPECIES.loopBound(in);
         for (int j0 = 0; j0 < out; j0 += FORWARD_ROW_BLOCK) {
             int j1 = Math.min(out, j0 + FORWARD_ROW_BLOCK);
@@ -245,7 +238,7 @@ final class VectorKernels implements Kernels {
                                          float[] a, int aOff, int lda,
                                          float[] dw, int dwOff, int lddw) {
         // dW[j][k] += sum_r dZ[r][j] * A[r][k]: P(j, r) = dZ[r][j], Q(r, k) = A[r][k].
-        gemm(out, in, rows, dz, dzOff, 1, lddz, a, aOff, lda, 1, dw, dwOff, lddw, true);
+        gemm(out, in, rows, dz, dzOff, 1, lddz, a, aOff, lda, dw, dwOff, lddw, true);
     }
 
     @Override
@@ -254,14 +247,14 @@ final class VectorKernels implements Kernels {
                               float[] w, int wOff, int ldw,
                               float[] da, int daOff, int ldda) {
         // dA[r][k] = sum_j dZ[r][j] * W[j][k]: P(r, j) = dZ[r][j], Q(j, k) = W[j][k].
-        gemm(rows, in, out, dz, dzOff, lddz, 1, w, wOff, ldw, 1, da, daOff, ldda, false);
+        gemm(rows, in, out, dz, dzOff, lddz, 1, w, wOff, ldw, da, daOff, ldda, false);
     }
 
 
     /**
      * {@code C[i][k] (+)= sum over t of P(i, t) * Q(t, k)} for i < m, k < n, t < depth, with
-     * {@code P(i, t) = p[pOff + i * pi + t * pt]} and {@code Q(t, k) = q[qOff + t * qt + k * qk]}:
-     * either operand may be transposed. The forward pass and both gradients are this product.
+     * {@code P(i, t) = p[pOff + i * pi + t * pt]} (either orientation) and Q row-major,
+     * {@code Q(t, k) = q[qOff + t * ldq + k]}. Both gradients are this product.
      *
      * <p>Blocks of the depth are packed first: P into panels of 4 rows, interleaved so that a
      * tile's 4 values for one t are adjacent; Q into a panel of up to 3 vectors' width, one row per
@@ -271,7 +264,7 @@ final class VectorKernels implements Kernels {
      */
     private static void gemm(int m, int n, int depth,
                              float[] p, int pOff, int pi, int pt,
-                             float[] q, int qOff, int qt, int qk,
+                             float[] q, int qOff, int ldq,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         Scratch s = SCRATCH.get();
         int tiles = (m + MR - 1) / MR;
@@ -285,7 +278,7 @@ final class VectorKernels implements Kernels {
                 int nv = (nc + L - 1) / L;
                 int width = nv * L;
                 float[] qp = s.q(kc * MAX_NV * L);
-                packQ(qp, width, nc, kc, q, qOff + t0 * qt + k0 * qk, qt, qk);
+                packQ(qp, width, nc, kc, q, qOff + t0 * ldq + k0, ldq);
                 for (int tile = 0; tile < tiles; tile++) {
                     int i0 = tile * MR;
                     int mc = Math.min(MR, m - i0);
@@ -334,27 +327,12 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** qp[t * width + kk] = Q(t, kk) for kk < nc, zero up to width. */
-    private static void packQ(float[] qp, int width, int nc, int kc, float[] q, int qOff, int qt, int qk) {
-        if (qk == 1) {
-            for (int t = 0; t < kc; t++) {
-                System.arraycopy(q, qOff + t * qt, qp, t * width, nc);
-                for (int kk = nc; kk < width; kk++) {
-                    qp[t * width + kk] = 0f;
-                }
-            }
-        } else {
-            for (int kk = 0; kk < width; kk++) {
-                if (kk < nc) {
-                    int src = qOff + kk * qk;
-                    for (int t = 0; t < kc; t++) {
-                        qp[t * width + kk] = q[src + t * qt];
-                    }
-                } else {
-                    for (int t = 0; t < kc; t++) {
-                        qp[t * width + kk] = 0f;
-                    }
-                }
+    /** qp[t * width + kk] = Q(t, kk) for kk < nc, zero up to width: a row copy per t. */
+    private static void packQ(float[] qp, int width, int nc, int kc, float[] q, int qOff, int ldq) {
+        for (int t = 0; t < kc; t++) {
+            System.arraycopy(q, qOff + t * ldq, qp, t * width, nc);
+            for (int kk = nc; kk < width; kk++) {
+                qp[t * width + kk] = 0f;
             }
         }
     }
