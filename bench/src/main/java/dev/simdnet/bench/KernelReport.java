@@ -35,7 +35,9 @@ public final class KernelReport {
             return;
         }
         List<String[]> rows = new ArrayList<>();
+        String jvmArgs = "";
         for (RunResult r : results) {
+            jvmArgs = String.join(" ", r.getParams().getJvmArgs());
             BenchmarkParams p = r.getParams();
             Result<?> flops = r.getAggregatedResult().getSecondaryResults().get("flops");
             if (flops == null) {
@@ -43,12 +45,15 @@ public final class KernelReport {
             }
             Statistics s = flops.getStatistics();
             String bench = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1);
-            rows.add(new String[] {bench, String.valueOf(p.getParam("shape")), String.valueOf(p.getParam("impl")),
+            String shape = p.getParam("shape") == null ? "-" : p.getParam("shape");
+            String impl = p.getParam("impl") == null ? "-" : p.getParam("impl");
+            rows.add(new String[] {bench, shape, impl,
                     fmt(s.getPercentile(50)), fmt(s.getMin()), fmt(s.getMax()), String.valueOf(s.getN())});
         }
         rows.sort(Comparator.<String[], String>comparing(x -> x[0]).thenComparing(x -> x[1]).thenComparing(x -> x[2]));
         System.out.println();
-        System.out.println("JDK " + System.getProperty("java.version") + " (the runner's; forks use the same java)");
+        System.out.println("JDK " + System.getProperty("java.version") + " (the runner's; forks use the same java),"
+                + " fork flags: " + jvmArgs);
         System.out.println();
         System.out.println("| kernel | in x out | impl | GFLOP/s median | min | max | iterations |");
         System.out.println("| --- | --- | --- | ---: | ---: | ---: | ---: |");

@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
                 ? "jdk.incubator.vector is not readable (run java with --add-modules jdk.incubator.vector)"
                 : "preferred species " + bits + " bits (" + bits / 32 + " floats per vector)");
         out.printf("kernels   %s: %s%n", k.name(), KernelProvider.reason());
-        out.printf("threads   1 (training runs on one thread in this version)%n");
+        out.printf("threads   %d by default (train --threads N)%n", Runtime.getRuntime().availableProcessors());
         return Main.OK;
     }
 }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = "Train fully connected neural networks on MNIST-style digits, fast, on the CPU.",
-        subcommands = {TrainCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, ExportCommand.class, InfoCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
 
     static final int OK = 0;

@@ -3,25 +3,26 @@ package dev.simdnet.cli;
 import dev.simdnet.core.Activation;
 import dev.simdnet.core.Cost;
 import dev.simdnet.core.EpochStats;
+import dev.simdnet.core.Models;
 import dev.simdnet.core.Network;
 import dev.simdnet.core.Trainer;
 import dev.simdnet.core.TrainingConfig;
 import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
-import dev.simdnet.data.Datasets;
-import dev.simdnet.data.MnistFormat;
 import dev.simdnet.data.TrainTest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,13 +41,8 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dataset", paramLabel = "NAME",
-            description = "mnist, fashion-mnist or sample (bundled). Default: mnist if cached, else sample.")
-    String dataset;
-
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "A folder with the four MNIST-named IDX files (gzipped or not), instead of --dataset.")
-    Path dataDir;
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(names = "--layers", paramLabel = "SIZES", defaultValue = "784,16,16,10",
             description = "Layer sizes, input first, comma-separated. Default: ${DEFAULT-VALUE}.")
@@ -74,39 +70,66 @@ final class TrainCommand implements Callable<Integer> {
             description = "Seed of the initial weights and the shuffles. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--momentum", paramLabel = "X", defaultValue = "0",
+            description = "Momentum as PyTorch defines it (v = m*v + g, w -= lr*v); 0 is plain SGD. Default: ${DEFAULT-VALUE}.")
+    float momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0",
+            description = "L2 weight decay, added to the weights' gradient as X*w (biases are not decayed). Default: ${DEFAULT-VALUE}.")
+    float weightDecay;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads to train on; the weights are the same bit for bit whatever N. Default: all cores.")
+    Integer threads;
+
     @Option(names = "--no-shuffle", description = "Keep the training set in its file order.")
     boolean noShuffle;
+
+    @Option(names = "--init", paramLabel = "FILE",
+            description = "Start from this model (simdnet's format, or .npz) instead of random weights; its layers rule.")
+    Path init;
+
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Save the trained model here: .npz for NumPy/PyTorch, any other name for simdnet's format.")
+    Path save;
 
     @Option(names = "--report", paramLabel = "FILE.json", description = "Write the run's settings and per-epoch figures as JSON.")
     Path report;
 
-    /** The options after validation, in the types the trainer takes. */
-    private record Plan(int[] sizes, Activation hidden, Cost cost, TrainingConfig config) {
+    /** The options after validation, in the types the trainer takes; start is null or --init's model. */
+    private record Plan(int[] sizes, Activation hidden, Cost cost, TrainingConfig config, Network start) {
     }
 
     @Override
     public Integer call() throws IOException {
         Plan plan = validate();
         PrintWriter out = spec.commandLine().getOut();
-        TrainTest data = loadData(out);
+        TrainTest data = this.data.load(out);
         checkAgainstData(plan.sizes(), data);
 
         Kernels kernels = KernelProvider.get();
-        Network net = Network.create(plan.sizes(), plan.hidden(), plan.cost(), seed);
-        Trainer trainer = new Trainer(net, batch, kernels);
-        out.printf("Training %s on %s (%,d train, %,d test); batch %d, learning rate %s, %d epochs; kernels %s%n",
-                net, data.source(), data.train().size(), data.test().size(), batch, lr, epochs, kernels.name());
+        Network net = plan.start() != null ? plan.start() : Network.create(plan.sizes(), plan.hidden(), plan.cost(), seed);
+        out.printf("Training %s on %s (%,d train, %,d test); batch %d, learning rate %s, %d epochs; kernels %s, %d thread%s%n",
+                net, data.source(), data.train().size(), data.test().size(), batch, lr, epochs, kernels.name(),
+                threads, threads == 1 ? "" : "s");
         long start = System.nanoTime();
-        List<EpochStats> history = trainer.sgd(data.train(), data.test(), plan.config(), s -> {
-            out.printf(Locale.ROOT, "epoch %3d/%d  cost %.5f  test accuracy %6.2f%%  %6.2f s  %,10.0f examples/s%n",
-                    s.epoch(), epochs, s.trainLoss(), 100 * s.testAccuracy(), s.seconds(), s.examplesPerSecond());
-            out.flush();
-        });
+        List<EpochStats> history;
+        try (Trainer trainer = new Trainer(net, batch, kernels, threads)) {
+            history = trainer.sgd(data.train(), data.test(), plan.config(), s -> {
+                out.printf(Locale.ROOT, "epoch %3d/%d  cost %.5f  test accuracy %6.2f%%  %6.2f s  %,10.0f examples/s%n",
+                        s.epoch(), epochs, s.trainLoss(), 100 * s.testAccuracy(), s.seconds(), s.examplesPerSecond());
+                out.flush();
+            });
+        }
         double total = (System.nanoTime() - start) / 1e9;
         EpochStats last = history.get(history.size() - 1);
         double best = history.stream().mapToDouble(EpochStats::testAccuracy).max().orElse(Double.NaN);
         out.printf(Locale.ROOT, "Done in %.1f s: test accuracy %.2f%% (best %.2f%%)%n", total,
                 100 * last.testAccuracy(), 100 * best);
+        if (save != null) {
+            Models.save(net, save);
+            out.println("Model saved to " + save);
+        }
         if (report != null) {
             Files2.writeAtomically(report, Json.write(reportJson(plan, kernels, data, history)));
             out.println("Report written to " + report);
@@ -115,10 +138,31 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Every option checked before any work starts; each fault says how to fix it. */
-    private Plan validate() {
+    private Plan validate() throws IOException {
         int[] sizes = parseLayers(layers);
         Activation hidden = Activation.parse(activation, false);
         Cost cost = Cost.parse(loss);
+        if (threads == null) {
+            threads = Runtime.getRuntime().availableProcessors();
+        }
+        if (threads < 1 || threads > 1024) {
+            throw new UsageException("--threads must be a positive number of threads (at most 1024), got " + threads);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new UsageException("--momentum must be at least 0 and below 1 (0.9 is usual), got " + momentum);
+        }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new UsageException("--weight-decay must be 0 or a small positive number such as 5e-4, got " + weightDecay);
+        }
+        if (save != null) {
+            Path parent = save.toAbsolutePath().getParent();
+            if (Files.isDirectory(save)) {
+                throw new UsageException("--save " + save + " is a folder; give a file name such as model.simdnet or model.npz");
+            }
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new UsageException("--save " + save + ": folder " + parent + " does not exist");
+            }
+        }
         if (epochs <= 0) {
             throw new UsageException("--epochs must be a positive number of passes, got " + epochs);
         }
@@ -128,19 +172,31 @@ final class TrainCommand implements Callable<Integer> {
         if (!(lr > 0) || !Float.isFinite(lr)) {
             throw new UsageException("--lr must be a positive number, got " + lr);
         }
-        if (dataset != null && dataDir != null) {
-            throw new UsageException("give either --dataset or --data, not both");
-        }
-        if (dataset != null) {
-            dataset = Datasets.checkName(dataset);
-        }
-        if (dataDir != null && !Files.isDirectory(dataDir)) {
-            throw new UsageException("--data " + dataDir + ": no such folder");
-        }
+        data.validate();
         if (report != null && Files.isDirectory(report)) {
             throw new UsageException("--report " + report + " is a folder; give a file name such as run.json");
         }
-        return new Plan(sizes, hidden, cost, new TrainingConfig(batch, lr, epochs, seed, !noShuffle));
+        Network start = null;
+        if (init != null) {
+            if (!Files.isRegularFile(init)) {
+                throw new UsageException("--init " + init + ": no such file");
+            }
+            start = Models.load(init, hidden, cost);
+            boolean layersGiven = spec.commandLine().getParseResult().hasMatchedOption("--layers");
+            if (layersGiven && !Arrays.equals(sizes, start.sizes())) {
+                throw new UsageException("--init " + init + " has layers " + joined(start.sizes()) + " but --layers says "
+                        + joined(sizes) + "; drop --layers to keep the model's");
+            }
+            sizes = start.sizes();
+            hidden = start.hiddenActivation();
+            cost = start.cost();
+        }
+        TrainingConfig config = new TrainingConfig(batch, lr, epochs, seed, !noShuffle, momentum, weightDecay);
+        return new Plan(sizes, hidden, cost, config, start);
+    }
+
+    private static String joined(int[] sizes) {
+        return Arrays.stream(sizes).mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","));
     }
 
     static int[] parseLayers(String spec) {
@@ -161,24 +217,6 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return sizes;
-    }
-
-    private TrainTest loadData(PrintWriter out) throws IOException {
-        if (dataDir != null) {
-            return MnistFormat.load(dataDir.getFileName() == null ? dataDir.toString() : dataDir.getFileName().toString(),
-                    dataDir);
-        }
-        Path root = Datasets.cacheRoot();
-        if (dataset == null) {
-            if (Datasets.isAvailable(root, Datasets.MNIST)) {
-                out.println("Using MNIST from " + Datasets.cacheDir(root, Datasets.MNIST));
-                return Datasets.load(root, Datasets.MNIST);
-            }
-            out.println("MNIST is not cached in " + Datasets.cacheDir(root, Datasets.MNIST)
-                    + ": using the bundled sample of 10,000 real MNIST digits");
-            return Datasets.sample();
-        }
-        return Datasets.load(root, dataset);
     }
 
     private static void checkAgainstData(int[] sizes, TrainTest data) {
@@ -202,8 +240,10 @@ final class TrainCommand implements Callable<Integer> {
         r.put("batch", batch);
         r.put("lr", lr);
         r.put("epochs", epochs);
-        r.put("threads", 1);
+        r.put("threads", threads);
         r.put("seed", seed);
+        r.put("momentum", momentum);
+        r.put("weightDecay", weightDecay);
         r.put("shuffle", !noShuffle);
         r.put("kernel", kernels.name());
         r.put("jdk", System.getProperty("java.version"));

@@ -19,6 +19,7 @@ public final class Network {
     private final int[] sizes;
     private final Activation[] activations;
     private final Cost cost;
+    private final Activation hidden;
     private final float[] params;
     private final int[] weightOffsets;
     private final int[] biasOffsets;
@@ -43,6 +44,7 @@ public final class Network {
         }
         this.sizes = sizes.clone();
         this.cost = cost;
+        this.hidden = hidden;
         int layers = sizes.length - 1;
         this.activations = new Activation[layers];
         this.weightOffsets = new int[layers];
@@ -122,9 +124,9 @@ public final class Network {
         return activations[l];
     }
 
-    /** The hidden layers' activation (the output's for a network without hidden layers). */
+    /** The hidden layers' activation (as given, for a network without hidden layers). */
     public Activation hiddenActivation() {
-        return activations[0];
+        return hidden;
     }
 
     public Cost cost() {

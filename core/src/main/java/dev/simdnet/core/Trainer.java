@@ -14,10 +14,26 @@ import java.util.SplittableRandom;
  *
  * <p>Every buffer is allocated once, in the constructor, for the largest minibatch: a training step
  * allocates nothing. Activations are kept row-major, one example per row, so a minibatch of 100
- * 784-pixel images is 314 KB and stays in L2 through the forward and backward passes. A trainer is
- * not thread-safe; use one per thread.
+ * 784-pixel images is 314 KB and stays in L2 through the forward and backward passes.
+ *
+ * <p>With several threads, each pass is cut into tasks by fixed blocks of examples, neurons and
+ * inputs that depend only on the shapes, never on the number of threads; each task writes its own
+ * block and sums in the same order as on one thread. So the same seed gives the same weights, bit
+ * for bit, on any number of threads. A trainer is itself used from one thread at a time; close it
+ * to stop its worker threads.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
+
+    /** Examples per task block: a multiple of the kernels' 4-row register tiles. */
+    private static final int ROW_BLOCK = 20;
+    /** Neurons per task block of the forward pass and the weight gradient (multiple of 4). */
+    private static final int NEURON_BLOCK = 64;
+    /** Inputs per task block of the gradients: a multiple of 3 vectors at every width (12, 24, 48). */
+    private static final int INPUT_BLOCK = 192;
+    /** Parameters per task of the update. */
+    private static final int UPDATE_BLOCK = 1 << 14;
+    /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
+    private static final long MIN_PARALLEL_WORK = 1 << 16;
 
     private final Network net;
     private final Kernels k;
@@ -32,8 +48,41 @@ public final class Trainer {
     private final float[][] nudges;
     /** The gradient of the summed minibatch cost: a twin of the network's parameters. */
     private final float[] gradient;
+    /** Momentum's running average of the gradient, another twin; allocated when first needed. */
+    private float[] velocity;
 
+    private final WorkerPool pool;
+    /** The update's tasks: offset, length and whether weight decay applies, per task. */
+    private final int[] updateOffset;
+    private final int[] updateLength;
+    private final boolean[] updateDecays;
+
+    // The current pass, read by the jobs below: which layer, how many examples, the step's rates.
+    private int passLayer;
+    private int passRows;
+    private int passTasksA;
+    private boolean passSplit;
+    private int[] passOrder;
+    private int passFrom;
+    private Dataset passData;
+    private float passLr;
+    private float passMomentum;
+    private float passWeightDecay;
+    private float passScale;
+
+    // Created once, so that running them allocates nothing.
+    private final WorkerPool.Job gatherJob = this::gatherTask;
+    private final WorkerPool.Job forwardJob = this::forwardTask;
+    private final WorkerPool.Job backwardJob = this::backwardTask;
+    private final WorkerPool.Job updateJob = this::updateTask;
+
+    /** A single-threaded trainer. */
     public Trainer(Network net, int maxBatch, Kernels kernels) {
+        this(net, maxBatch, kernels, 1);
+    }
+
+    /** A trainer whose passes run on {@code threads} threads (the caller's and threads - 1 more). */
+    public Trainer(Network net, int maxBatch, Kernels kernels, int threads) {
         if (maxBatch <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + maxBatch);
         }
@@ -49,6 +98,42 @@ public final class Trainer {
             nudges[l] = new float[activations[l].length];
         }
         this.gradient = new float[net.parameterCount()];
+        this.pool = new WorkerPool(threads);
+        int[] off = new int[64];
+        int[] len = new int[64];
+        boolean[] decays = new boolean[64];
+        int tasks = 0;
+        for (int l = 0; l < net.layers(); l++) {
+            int w = net.weightOffset(l), b = net.biasOffset(l), end = b + net.size(l + 1);
+            for (int o = w; o < end; ) {
+                int limit = o < b ? b : end;
+                int n = Math.min(UPDATE_BLOCK, limit - o);
+                if (tasks == off.length) {
+                    off = Arrays.copyOf(off, 2 * tasks);
+                    len = Arrays.copyOf(len, 2 * tasks);
+                    decays = Arrays.copyOf(decays, 2 * tasks);
+                }
+                off[tasks] = o;
+                len[tasks] = n;
+                decays[tasks] = o < b;
+                tasks++;
+                o += n;
+            }
+        }
+        this.updateOffset = Arrays.copyOf(off, tasks);
+        this.updateLength = Arrays.copyOf(len, tasks);
+        this.updateDecays = Arrays.copyOf(decays, tasks);
+    }
+
+    /** The number of threads this trainer's passes run on. */
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** Stops the worker threads; the trainer must not be used afterwards. */
+    @Override
+    public void close() {
+        pool.close();
     }
 
     public Network network() {
@@ -88,7 +173,7 @@ public final class Trainer {
             int minibatch = 0;
             for (int from = 0; from < n; from += config.batchSize()) {
                 int count = Math.min(config.batchSize(), n - from);
-                double c = updateMiniBatch(train, order, from, count, config.learningRate());
+                double c = updateMiniBatch(train, order, from, count, config);
                 if (!Double.isFinite(c)) {
                     throw new TrainingDivergedException(epoch, minibatch + 1, config.learningRate());
                 }
@@ -117,15 +202,42 @@ public final class Trainer {
     }
 
     /**
-     * One step of gradient descent on the minibatch {@code order[from .. from+count)}: gathers the
-     * examples, backpropagates, and moves every parameter by {@code -learningRate} times the
-     * gradient averaged over the minibatch. Returns the minibatch's summed cost (before the step).
+     * One step of plain gradient descent on the minibatch {@code order[from .. from+count)}:
+     * gathers the examples, backpropagates, and moves every parameter by {@code -learningRate}
+     * times the gradient averaged over the minibatch. Returns the minibatch's summed cost (before
+     * the step).
      */
     public double updateMiniBatch(Dataset data, int[] order, int from, int count, float learningRate) {
+        return step(data, order, from, count, learningRate, 0f, 0f);
+    }
+
+    /**
+     * {@link #updateMiniBatch(Dataset, int[], int, int, float)} with the momentum and weight decay
+     * of {@code config}, applied in one pass per layer over the flat arrays (weight decay to the
+     * weights only).
+     */
+    public double updateMiniBatch(Dataset data, int[] order, int from, int count, TrainingConfig config) {
+        return step(data, order, from, count, config.learningRate(), config.momentum(), config.weightDecay());
+    }
+
+    private double step(Dataset data, int[] order, int from, int count, float lr, float momentum, float weightDecay) {
         gather(data, order, from, count);
         double cost = backprop(count);
-        k.sgdStep(net.parameters(), gradient, gradient.length, learningRate / count);
+        if (momentum != 0f && velocity == null) {
+            velocity = new float[gradient.length];
+        }
+        passLr = lr;
+        passMomentum = momentum;
+        passWeightDecay = weightDecay;
+        passScale = 1f / count;
+        pool.run(updateJob, updateOffset.length);
         return cost;
+    }
+
+    /** One block of the flat parameters; weight decay for weights, not biases. */
+    private void updateTask(int task) {
+        k.sgdStep(net.parameters(), gradient, velocity, updateOffset[task], updateLength[task], passScale, passLr,
+                passMomentum, updateDecays[task] ? passWeightDecay : 0f);
     }
 
     /** Copies the chosen examples into the contiguous minibatch buffer. */
@@ -133,14 +245,29 @@ public final class Trainer {
         if (count > maxBatch) {
             throw new IllegalArgumentException("minibatch of " + count + " exceeds " + maxBatch);
         }
+        passData = data;
+        passOrder = order;
+        passFrom = from;
+        passRows = count;
+        pool.run(gatherJob, blocks(count, ROW_BLOCK));
+        passData = null;
+        passOrder = null;
+    }
+
+    private void gatherTask(int task) {
         int in = net.inputSize();
-        float[] pixels = data.pixels();
-        int[] labels = data.labels();
-        for (int r = 0; r < count; r++) {
-            int e = order[from + r];
+        float[] pixels = passData.pixels();
+        int[] labels = passData.labels();
+        int end = Math.min(passRows, (task + 1) * ROW_BLOCK);
+        for (int r = task * ROW_BLOCK; r < end; r++) {
+            int e = passOrder[passFrom + r];
             System.arraycopy(pixels, e * in, input, r * in, in);
             batchLabels[r] = labels[e];
         }
+    }
+
+    private static int blocks(int n, int block) {
+        return (n + block - 1) / block;
     }
 
     /**
@@ -154,37 +281,98 @@ public final class Trainer {
         int last = net.layers() - 1;
         double cost = net.cost().costAndOutputNudges(k, rows, net.outputSize(), activations[last],
                 batchLabels, 0, nudges[last]);
-        Arrays.fill(gradient, 0f);
-        float[] w = net.parameters();
+        passRows = rows;
         for (int l = last; l >= 0; l--) {
             int in = net.size(l), out = net.size(l + 1);
-            float[] prev = l == 0 ? input : activations[l - 1];
-            // dW (out, in) += dZ^T (out, rows) * A_prev (rows, in): the weight nudges are
-            // proportional to the previous layer's activations.
-            k.accumulateWeightGradient(rows, in, out, nudges[l], 0, out, prev, 0, in,
-                    gradient, net.weightOffset(l), in);
-            k.accumulateBiasGradient(rows, out, nudges[l], 0, out, gradient, net.biasOffset(l));
-            if (l > 0) {
-                // dA_prev (rows, in) = dZ (rows, out) * W (out, in): what every neuron of this
-                // layer wants from the previous one, weighted by the weights, summed.
-                k.inputGradient(rows, in, out, nudges[l], 0, out, w, net.weightOffset(l), in,
-                        nudges[l - 1], 0, in);
-                net.activation(l - 1).backward(k, rows * in, activations[l - 1], 0, nudges[l - 1], 0);
-            }
+            passLayer = l;
+            // Weight and bias gradients in blocks of (neurons x inputs); the previous layer's
+            // nudges in blocks of (examples x inputs): independent, so one job runs both.
+            boolean split = (long) rows * in * out >= MIN_PARALLEL_WORK;
+            passSplit = split;
+            passTasksA = split ? blocks(out, NEURON_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
+            int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
+            pool.run(backwardJob, passTasksA + tasksB);
         }
         return cost;
     }
 
+    private void backwardTask(int task) {
+        int l = passLayer, rows = passRows;
+        int in = net.size(l), out = net.size(l + 1);
+        float[] w = net.parameters();
+        boolean split = passSplit;
+        if (task < passTasksA) {
+            int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
+            int j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
+            int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
+            int k0 = split ? (task % inBlocks) * INPUT_BLOCK : 0;
+            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
+            int wOff = net.weightOffset(l);
+            for (int j = j0; j < j1; j++) {
+                Arrays.fill(gradient, wOff + j * in + k0, wOff + j * in + k1, 0f);
+            }
+            // dW (out, in) += dZ^T (out, rows) * A_prev (rows, in): the weight nudges are
+            // proportional to the previous layer's activations.
+            float[] prev = l == 0 ? input : activations[l - 1];
+            k.accumulateWeightGradient(rows, k1 - k0, j1 - j0, nudges[l], j0, out, prev, k0, in,
+                    gradient, wOff + j0 * in + k0, in);
+            if (k0 == 0) {
+                Arrays.fill(gradient, net.biasOffset(l) + j0, net.biasOffset(l) + j1, 0f);
+                k.accumulateBiasGradient(rows, j1 - j0, nudges[l], j0, out, gradient, net.biasOffset(l) + j0);
+            }
+        } else {
+            int t = task - passTasksA;
+            int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
+            int r0 = split ? (t / inBlocks) * ROW_BLOCK : 0;
+            int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
+            int k0 = split ? (t % inBlocks) * INPUT_BLOCK : 0;
+            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
+            // dA_prev (rows, in) = dZ (rows, out) * W (out, in): what every neuron of this layer
+            // wants from the previous one, weighted by the weights, summed; then times f'.
+            k.inputGradient(r1 - r0, k1 - k0, out, nudges[l], r0 * out, out, w, net.weightOffset(l) + k0, in,
+                    nudges[l - 1], r0 * in + k0, in);
+            Activation f = net.activation(l - 1);
+            for (int r = r0; r < r1; r++) {
+                f.backward(k, k1 - k0, activations[l - 1], r * in + k0, nudges[l - 1], r * in + k0);
+            }
+        }
+    }
+
     /** The forward pass over the first {@code rows} examples of the input buffer. */
     private void feedforward(int rows) {
-        float[] w = net.parameters();
+        passRows = rows;
         for (int l = 0; l < net.layers(); l++) {
             int in = net.size(l), out = net.size(l + 1);
-            float[] prev = l == 0 ? input : activations[l - 1];
-            // Z (rows, out) = A_prev (rows, in) * W^T + b, then A = f(Z) in place.
-            k.forward(rows, in, out, prev, 0, in, w, net.weightOffset(l), in, w, net.biasOffset(l),
-                    activations[l], 0, out);
-            net.activation(l).forward(k, rows, out, activations[l], 0, activations[l], 0);
+            passLayer = l;
+            boolean split = (long) rows * in * out >= MIN_PARALLEL_WORK;
+            passSplit = split;
+            pool.run(forwardJob, split ? blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK) : 1);
+            if (net.activation(l) == Activation.SOFTMAX) {
+                // Softmax needs whole rows: it runs after the blocks are done.
+                k.softmax(rows, out, activations[l], 0, activations[l], 0);
+            }
+        }
+    }
+
+    private void forwardTask(int task) {
+        int l = passLayer, rows = passRows;
+        int in = net.size(l), out = net.size(l + 1);
+        boolean split = passSplit;
+        int outBlocks = split ? blocks(out, NEURON_BLOCK) : 1;
+        int r0 = split ? (task / outBlocks) * ROW_BLOCK : 0;
+        int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
+        int j0 = split ? (task % outBlocks) * NEURON_BLOCK : 0;
+        int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
+        float[] w = net.parameters();
+        float[] prev = l == 0 ? input : activations[l - 1];
+        // Z (rows, out) = A_prev (rows, in) * W^T + b, then A = f(Z) in place, block by block.
+        k.forward(r1 - r0, in, j1 - j0, prev, r0 * in, in, w, net.weightOffset(l) + j0 * in, in,
+                w, net.biasOffset(l) + j0, activations[l], r0 * out + j0, out);
+        Activation f = net.activation(l);
+        if (f != Activation.SOFTMAX) {
+            for (int r = r0; r < r1; r++) {
+                f.forward(k, 1, j1 - j0, activations[l], r * out + j0, activations[l], r * out + j0);
+            }
         }
     }
 

@@ -8,8 +8,12 @@ package dev.simdnet.core;
  * @param epochs       passes over the training set
  * @param seed         drives the shuffle (and nothing else: the network brings its own weights)
  * @param shuffle      reshuffle the training set before every epoch
+ * @param momentum     PyTorch's momentum: {@code v = momentum * v + g; w -= lr * v}; 0 for plain SGD
+ * @param weightDecay  L2 weight decay, {@code weightDecay * w} added to the gradient of weights
+ *                     (not biases)
  */
-public record TrainingConfig(int batchSize, float learningRate, int epochs, long seed, boolean shuffle) {
+public record TrainingConfig(int batchSize, float learningRate, int epochs, long seed, boolean shuffle,
+                             float momentum, float weightDecay) {
 
     /** The seed used when none is given. */
     public static final long DEFAULT_SEED = 42L;
@@ -24,6 +28,17 @@ public record TrainingConfig(int batchSize, float learningRate, int epochs, long
         if (epochs <= 0) {
             throw new IllegalArgumentException("epochs must be positive, got " + epochs);
         }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be at least 0 and below 1, got " + momentum);
+        }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be 0 or more, got " + weightDecay);
+        }
+    }
+
+    /** Plain SGD: no momentum, no weight decay. */
+    public TrainingConfig(int batchSize, float learningRate, int epochs, long seed, boolean shuffle) {
+        this(batchSize, learningRate, epochs, seed, shuffle, 0f, 0f);
     }
 
     /** The lecture's recipe: minibatches of 100, learning rate 3.0, 10 epochs, shuffled. */

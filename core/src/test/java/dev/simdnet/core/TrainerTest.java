@@ -87,6 +87,23 @@ class TrainerTest {
     }
 
     @Test
+    void anyNumberOfThreadsGivesTheSameWeightsBitForBit() {
+        // Big enough that every pass is cut into blocks; 1234 examples leave a partial minibatch.
+        Dataset train = prototypes(1234, 784, 5);
+        float[][] results = new float[3][];
+        for (int threads = 1; threads <= 3; threads++) {
+            Network net = Network.create(new int[] {784, 200, 30, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 9);
+            try (Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads)) {
+                assertEquals(threads, trainer.threads());
+                trainer.sgd(train, null, new TrainingConfig(100, 0.05f, 2, 17, true, 0.9f, 1e-4f), null);
+            }
+            results[threads - 1] = net.parameters().clone();
+        }
+        assertArrayEquals(results[0], results[1], "1 and 2 threads");
+        assertArrayEquals(results[0], results[2], "1 and 3 threads");
+    }
+
+    @Test
     void lastPartialMinibatchIsAveragedOverItsOwnSize() {
         // 7 examples, minibatch 5: the second step averages over 2. The trainer's step must equal
         // lr/2 times the gradient computed for those two examples alone.
@@ -104,32 +121,35 @@ class TrainerTest {
         }
     }
 
-    @Test
-    void aTrainingStepAllocatesNothing() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} thread(s)")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void aTrainingStepAllocatesNothing(int threads) {
         Dataset data = prototypes(1000, 784, 6);
-        Network net = Network.create(new int[] {784, 16, 16, 10}, Activation.SIGMOID, Cost.MSE, 1);
-        Trainer trainer = new Trainer(net, 100, KernelProvider.get());
+        Network net = Network.create(new int[] {784, 64, 16, 10}, Activation.SIGMOID, Cost.MSE, 1);
+        // The calling thread is measured; with 2 threads it runs its share of every pass too.
+        Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads);
         int[] order = new int[data.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // Until C2 has compiled the kernels, vector operations are Java objects on the heap: warm
         // up in windows of 100 steps until one allocates nothing (about 500 steps here).
         for (int window = 0; window < 100; window++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
+            long before = mx.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 100; i++) {
                 trainer.updateMiniBatch(data, order, (i % 10) * 100, 100, 0.1f);
             }
-            if (threads.getCurrentThreadAllocatedBytes() - before < 1024) {
+            if (mx.getCurrentThreadAllocatedBytes() - before < 1024) {
                 break;
             }
         }
-        long start = threads.getCurrentThreadAllocatedBytes();
+        long start = mx.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 300; i++) {
             trainer.updateMiniBatch(data, order, (i % 10) * 100, 100, 0.1f);
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - start;
+        long allocated = mx.getCurrentThreadAllocatedBytes() - start;
+        trainer.close();
         // 300 steps: even 16 bytes a step would show as 4800.
         assertTrue(allocated < 1024, "300 training steps allocated " + allocated + " bytes");
     }

@@ -97,6 +97,14 @@ public interface Kernels {
     double crossEntropyCost(int rows, int n, float[] a, int aOff, int[] labels, int labelOff,
                             float[] grad, int gradOff);
 
-    /** The plain SGD step over the flat parameter array: {@code params[i] -= scale * grads[i]}. */
-    void sgdStep(float[] params, float[] grads, int n, float scale);
+    /**
+     * One step of stochastic gradient descent over {@code params[off .. off + n)}, with momentum and
+     * weight decay as PyTorch's SGD defines them:
+     * {@code g = gradScale * grads[i] + weightDecay * params[i]; v[i] = momentum * v[i] + g;
+     * params[i] -= learningRate * v[i]}. Without momentum v is g itself and {@code velocity} is
+     * neither read nor written (it may be null). {@code gradScale} turns the summed minibatch
+     * gradient into its average.
+     */
+    void sgdStep(float[] params, float[] grads, float[] velocity, int off, int n,
+                 float gradScale, float learningRate, float momentum, float weightDecay);
 }

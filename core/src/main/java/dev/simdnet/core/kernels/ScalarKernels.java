@@ -191,9 +191,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void sgdStep(float[] params, float[] grads, int n, float scale) {
-        for (int i = 0; i < n; i++) {
-            params[i] -= scale * grads[i];
+    public void sgdStep(float[] params, float[] grads, float[] velocity, int off, int n,
+                        float gradScale, float learningRate, float momentum, float weightDecay) {
+        for (int i = off; i < off + n; i++) {
+            float g = gradScale * grads[i] + weightDecay * params[i];
+            if (momentum != 0f) {
+                velocity[i] = momentum * velocity[i] + g;
+                g = velocity[i];
+            }
+            params[i] -= learningRate * g;
         }
     }
 }

@@ -60,6 +60,26 @@ class ScalarKernelsTest {
     }
 
     @Test
+    void sgdStepFollowsPyTorchsMomentumAndWeightDecay() {
+        // One weight p = 1, summed gradient 4 over a minibatch of 2 (average 2), lr 0.1, wd 0.5,
+        // momentum 0.9. PyTorch: g = 2 + 0.5 * 1 = 2.5; v = 0.9 * v + g; p -= 0.1 * v.
+        float[] p = {1f};
+        float[] grad = {4f};
+        float[] v = {0f};
+        k.sgdStep(p, grad, v, 0, 1, 0.5f, 0.1f, 0.9f, 0.5f);
+        assertEquals(2.5f, v[0], 1e-6f);
+        assertEquals(0.75f, p[0], 1e-6f);
+        // Second step: g = 2 + 0.5 * 0.75 = 2.375; v = 0.9 * 2.5 + 2.375 = 4.625; p = 0.75 - 0.4625.
+        k.sgdStep(p, grad, v, 0, 1, 0.5f, 0.1f, 0.9f, 0.5f);
+        assertEquals(4.625f, v[0], 1e-6f);
+        assertEquals(0.2875f, p[0], 1e-6f);
+        // Without momentum the velocity is untouched (and may be null).
+        float[] q = {1f};
+        k.sgdStep(q, grad, null, 0, 1, 0.5f, 0.1f, 0f, 0f);
+        assertEquals(0.8f, q[0], 1e-6f);
+    }
+
+    @Test
     void softmaxAndCosts() {
         float[] z = {0, (float) Math.log(3)};
         float[] a = new float[2];
