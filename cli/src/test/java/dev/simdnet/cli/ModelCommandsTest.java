@@ -1,0 +1,105 @@
+package dev.simdnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train --save/--init/--threads, evaluate and export, driven in-process. */
+class ModelCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private static double percent(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), "no match for " + regex + " in:\n" + text);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void savedModelsEvaluateAndExport() throws IOException {
+        Path model = dir.resolve("lecture.simdnet");
+        CliTest.Result train = CliTest.run("train", "--dataset", "sample", "--epochs", "2", "--save", model.toString());
+        assertEquals(0, train.status(), train.err());
+        assertTrue(Files.size(model) > 4 * 12_000, "784-16-16-10 has 12,960 parameters");
+        double trained = percent(train.out(), "Done in .* test accuracy ([0-9.]+)%");
+
+        CliTest.Result eval = CliTest.run("evaluate", "--model", model.toString(), "--dataset", "sample");
+        assertEquals(0, eval.status(), eval.err());
+        // The same model on the same 2,000 test digits: the same accuracy, per example inference.
+        assertEquals(trained, percent(eval.out(), "accuracy ([0-9.]+)%"), 0.051, eval.out());
+        assertTrue(eval.out().contains("confusion matrix"), eval.out());
+        assertEquals(10, eval.out().lines().filter(l -> l.matches("\\s+\\d+\\s+\\d+\\s+[0-9.]+%")).count(), eval.out());
+
+        Path npz = dir.resolve("lecture.npz");
+        CliTest.Result export = CliTest.run("export", "--model", model.toString(), "--format", "npz", "--out", npz.toString());
+        assertEquals(0, export.status(), export.err());
+        CliTest.Result evalNpz = CliTest.run("evaluate", "--model", npz.toString(), "--dataset", "sample");
+        assertEquals(0, evalNpz.status(), evalNpz.err());
+        assertEquals(percent(eval.out(), "accuracy ([0-9.]+)%"), percent(evalNpz.out(), "accuracy ([0-9.]+)%"));
+    }
+
+    @Test
+    void initContinuesTrainingAndMustAgreeWithLayers() throws IOException {
+        Path first = dir.resolve("first.npz");
+        assertEquals(0, CliTest.run("train", "--dataset", "sample", "--epochs", "1", "--save", first.toString()).status());
+        CliTest.Result again = CliTest.run("train", "--dataset", "sample", "--epochs", "1", "--init", first.toString());
+        assertEquals(0, again.status(), again.err());
+        assertTrue(again.out().contains("784-16-16-10 sigmoid, mse"), again.out());
+        CliTest.Result clash = CliTest.run("train", "--dataset", "sample", "--init", first.toString(), "--layers", "784,32,10");
+        assertEquals(2, clash.status());
+        assertTrue(clash.err().contains("has layers 784,16,16,10 but --layers says 784,32,10"), clash.err());
+    }
+
+    @Test
+    void threadsChangeNothingButTheTime() throws IOException {
+        Path one = dir.resolve("one.simdnet");
+        Path two = dir.resolve("two.simdnet");
+        String[] common = {"train", "--dataset", "sample", "--layers", "784,64,10", "--activation", "relu", "--loss",
+            "cross-entropy", "--lr", "0.1", "--momentum", "0.9", "--epochs", "2"};
+        assertEquals(0, CliTest.run(concat(common, "--threads", "1", "--save", one.toString())).status());
+        assertEquals(0, CliTest.run(concat(common, "--threads", "2", "--save", two.toString())).status());
+        assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(two));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
+    void corruptOrMissingModelsAreBadInput() throws IOException {
+        Path bad = dir.resolve("bad.simdnet");
+        Files.writeString(bad, "definitely not a model");
+        CliTest.Result r = CliTest.run("evaluate", "--model", bad.toString(), "--dataset", "sample");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("is not a simdnet model file"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        r = CliTest.run("evaluate", "--model", dir.resolve("absent.npz").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no such file"), r.err());
+        r = CliTest.run("export", "--model", bad.toString(), "--format", "onnx", "--out", "x.onnx");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--format onnx is not supported"), r.err());
+    }
+
+    @Test
+    void badTrainingOptionsAreRefused() {
+        for (String[] args : new String[][] {
+            {"train", "--threads", "0"}, {"train", "--momentum", "1.5"}, {"train", "--weight-decay", "-1"},
+            {"train", "--save", dir.resolve("no/such/folder/m.npz").toString()}}) {
+            CliTest.Result r = CliTest.run(args);
+            assertEquals(2, r.status(), String.join(" ", args) + ": " + r.out() + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+    }
+}
