@@ -30,6 +30,11 @@ public final class Trainer implements AutoCloseable {
     private static final int NEURON_BLOCK = 64;
     /** Inputs per task block of the gradients: a multiple of 3 vectors at every width (12, 24, 48). */
     private static final int INPUT_BLOCK = 192;
+    /**
+     * The weight gradient is cut by inputs only when cutting by neurons gives fewer tasks than
+     * this: every cut repacks the operands, so wide layers keep whole rows of W per task.
+     */
+    private static final int MIN_WEIGHT_TASKS = 8;
     /** Parameters per task of the update. */
     private static final int UPDATE_BLOCK = 1 << 14;
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
@@ -61,6 +66,7 @@ public final class Trainer implements AutoCloseable {
     private int passLayer;
     private int passRows;
     private int passTasksA;
+    private int passInBlocksA;
     private boolean passSplit;
     private int[] passOrder;
     private int passFrom;
@@ -289,7 +295,8 @@ public final class Trainer implements AutoCloseable {
             // nudges in blocks of (examples x inputs): independent, so one job runs both.
             boolean split = (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
-            passTasksA = split ? blocks(out, NEURON_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
+            passInBlocksA = !split ? 1 : blocks(out, NEURON_BLOCK) >= MIN_WEIGHT_TASKS ? 1 : blocks(in, INPUT_BLOCK);
+            passTasksA = split ? blocks(out, NEURON_BLOCK) * passInBlocksA : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             pool.run(backwardJob, passTasksA + tasksB);
         }
@@ -302,11 +309,11 @@ public final class Trainer implements AutoCloseable {
         float[] w = net.parameters();
         boolean split = passSplit;
         if (task < passTasksA) {
-            int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
+            int inBlocks = passInBlocksA;
             int j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
             int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
-            int k0 = split ? (task % inBlocks) * INPUT_BLOCK : 0;
-            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
+            int k0 = inBlocks > 1 ? (task % inBlocks) * INPUT_BLOCK : 0;
+            int k1 = inBlocks > 1 ? Math.min(in, k0 + INPUT_BLOCK) : in;
             int wOff = net.weightOffset(l);
             for (int j = j0; j < j1; j++) {
                 Arrays.fill(gradient, wOff + j * in + k0, wOff + j * in + k1, 0f);
