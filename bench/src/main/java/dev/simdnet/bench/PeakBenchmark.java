@@ -5,16 +5,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -39,20 +36,8 @@ public class PeakBenchmark {
     public float x = 0.999f;
     public float y = 1e-4f;
 
-    /** Floating-point operations, reported per nanosecond: GFLOP/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public long flops;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            flops = 0;
-        }
-    }
-
     @Benchmark
-    public float fmaPeak(Flops f) {
+    public float fmaPeak(KernelBenchmark.Flops f) {
         FloatVector vx = FloatVector.broadcast(SPECIES, x), vy = FloatVector.broadcast(SPECIES, y);
         FloatVector a0 = vy, a1 = vy.add(1), a2 = vy.add(2), a3 = vy.add(3), a4 = vy.add(4), a5 = vy.add(5);
         FloatVector a6 = vy.add(6), a7 = vy.add(7), a8 = vy.add(8), a9 = vy.add(9), a10 = vy.add(10), a11 = vy.add(11);

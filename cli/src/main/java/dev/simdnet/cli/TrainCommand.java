@@ -1,6 +1,7 @@
 package dev.simdnet.cli;
 
 import dev.simdnet.core.Activation;
+import dev.simdnet.core.AtomicFiles;
 import dev.simdnet.core.Cost;
 import dev.simdnet.core.EpochStats;
 import dev.simdnet.core.Models;
@@ -12,6 +13,7 @@ import dev.simdnet.core.kernels.Kernels;
 import dev.simdnet.data.TrainTest;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
             out.println("Model saved to " + save);
         }
         if (report != null) {
-            Files2.writeAtomically(report, Json.write(reportJson(plan, kernels, data, history)));
+            AtomicFiles.write(report, Json.write(reportJson(plan, kernels, data, history)).getBytes(StandardCharsets.UTF_8));
             out.println("Report written to " + report);
         }
         return Main.OK;

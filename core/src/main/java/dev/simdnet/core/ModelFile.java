@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
 
 /**
@@ -64,27 +62,7 @@ public final class ModelFile {
         crc.update(bytes.toByteArray());
         writeInt(out, (int) crc.getValue());
         out.flush();
-        writeAtomically(file, bytes.toByteArray());
-    }
-
-    /** Writes {@code data} to a temporary file beside {@code target}, then renames it into place. */
-    public static void writeAtomically(Path target, byte[] data) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".part");
-        try {
-            Files.write(tmp, data);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, bytes.toByteArray());
     }
 
     private static void writeInt(DataOutputStream out, int v) throws IOException {

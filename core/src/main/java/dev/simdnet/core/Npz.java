@@ -65,7 +65,7 @@ public final class Npz {
             byte[] meta = json.toString().getBytes(StandardCharsets.UTF_8);
             entry(zip, "meta", "|u1", "(" + meta.length + ",)", meta);
         }
-        ModelFile.writeAtomically(file, bytes.toByteArray());
+        AtomicFiles.write(file, bytes.toByteArray());
     }
 
     private static void entry(ZipOutputStream zip, String name, String descr, String shape, byte[] data)

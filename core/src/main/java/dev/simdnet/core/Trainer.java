@@ -315,13 +315,10 @@ public final class Trainer implements AutoCloseable {
             int k0 = inBlocks > 1 ? (task % inBlocks) * INPUT_BLOCK : 0;
             int k1 = inBlocks > 1 ? Math.min(in, k0 + INPUT_BLOCK) : in;
             int wOff = net.weightOffset(l);
-            for (int j = j0; j < j1; j++) {
-                Arrays.fill(gradient, wOff + j * in + k0, wOff + j * in + k1, 0f);
-            }
-            // dW (out, in) += dZ^T (out, rows) * A_prev (rows, in): the weight nudges are
-            // proportional to the previous layer's activations.
+            // dW (out, in) = dZ^T (out, rows) * A_prev (rows, in): the weight nudges are
+            // proportional to the previous layer's activations, summed over the minibatch.
             float[] prev = l == 0 ? input : activations[l - 1];
-            k.accumulateWeightGradient(rows, k1 - k0, j1 - j0, nudges[l], j0, out, prev, k0, in,
+            k.weightGradient(rows, k1 - k0, j1 - j0, nudges[l], j0, out, prev, k0, in,
                     gradient, wOff + j0 * in + k0, in);
             if (k0 == 0) {
                 Arrays.fill(gradient, net.biasOffset(l) + j0, net.biasOffset(l) + j1, 0f);

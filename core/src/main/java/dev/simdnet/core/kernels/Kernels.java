@@ -10,7 +10,7 @@ package dev.simdnet.core.kernels;
  *       {@link #tanh}, {@link #relu}, or {@link #softmax} at the output);
  *   <li>the cost and its output gradient: {@link #quadraticCost} or {@link #crossEntropyCost};
  *   <li>backward, layer by layer from the output: the activation's derivative
- *       ({@link #sigmoidBackward}, ...), {@link #accumulateWeightGradient},
+ *       ({@link #sigmoidBackward}, ...), {@link #weightGradient},
  *       {@link #accumulateBiasGradient}, and {@link #inputGradient} except for the first layer;
  *   <li>the update: {@link #sgdStep} over the flat parameter array.
  * </ol>
@@ -43,6 +43,15 @@ public interface Kernels {
                                   float[] dz, int dzOff, int lddz,
                                   float[] a, int aOff, int lda,
                                   float[] dw, int dwOff, int lddw);
+
+    /**
+     * {@link #accumulateWeightGradient} that overwrites dW instead of adding to it:
+     * {@code dW = dZ^T * A}. Saves zeroing dW and reading it back, two passes over memory per step.
+     */
+    void weightGradient(int rows, int in, int out,
+                        float[] dz, int dzOff, int lddz,
+                        float[] a, int aOff, int lda,
+                        float[] dw, int dwOff, int lddw);
 
     /** The bias gradient: {@code db[j] += sum over rows of dZ[r][j]}. dZ (rows, out); db (out). */
     void accumulateBiasGradient(int rows, int out, float[] dz, int dzOff, int lddz, float[] db, int dbOff);

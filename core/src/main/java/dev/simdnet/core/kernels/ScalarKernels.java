@@ -46,6 +46,17 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void weightGradient(int rows, int in, int out,
+                               float[] dz, int dzOff, int lddz,
+                               float[] a, int aOff, int lda,
+                               float[] dw, int dwOff, int lddw) {
+        for (int j = 0; j < out; j++) {
+            java.util.Arrays.fill(dw, dwOff + j * lddw, dwOff + j * lddw + in, 0f);
+        }
+        accumulateWeightGradient(rows, in, out, dz, dzOff, lddz, a, aOff, lda, dw, dwOff, lddw);
+    }
+
+    @Override
     public void accumulateBiasGradient(int rows, int out, float[] dz, int dzOff, int lddz, float[] db, int dbOff) {
         for (int j = 0; j < out; j++) {
             float sum = 0f;

@@ -319,6 +319,14 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void weightGradient(int rows, int in, int out,
+                               float[] dz, int dzOff, int lddz,
+                               float[] a, int aOff, int lda,
+                               float[] dw, int dwOff, int lddw) {
+        gemm(out, in, rows, dz, dzOff, 1, lddz, a, aOff, lda, dw, dwOff, lddw, false);
+    }
+
+    @Override
     public void inputGradient(int rows, int in, int out,
                               float[] dz, int dzOff, int lddz,
                               float[] w, int wOff, int ldw,

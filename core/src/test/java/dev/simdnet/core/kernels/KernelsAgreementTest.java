@@ -130,6 +130,25 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void overwritingWeightGradientMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(12);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            int dzOff = 2, lddz = out + 1, aOff = 1, lda = in + 2, dwOff = 3, lddw = in + 5;
+            float[] dz = random(rng, dzOff + rows * lddz);
+            float[] a = random(rng, aOff + rows * lda);
+            // Garbage in dW: it must be overwritten inside the block and left alone outside.
+            float[] dws = random(rng, dwOff + out * lddw);
+            float[] dwv = dws.clone();
+            float[] mag = new float[dws.length];
+            scalar.weightGradient(rows, in, out, dz, dzOff, lddz, a, aOff, lda, dws, dwOff, lddw);
+            vector.weightGradient(rows, in, out, dz, dzOff, lddz, a, aOff, lda, dwv, dwOff, lddw);
+            scalar.weightGradient(rows, in, out, abs(dz), dzOff, lddz, abs(a), aOff, lda, mag, dwOff, lddw);
+            assertClose("weight gradient (overwrite) " + rows + "x" + in + "->" + out, dws, dwv, mag, rows);
+        }
+    }
+
+    @Test
     void biasGradientMatchesScalar() {
         SplittableRandom rng = new SplittableRandom(3);
         for (int[] s : shapes()) {

@@ -30,6 +30,9 @@ class ScalarKernelsTest {
         k.accumulateWeightGradient(2, 3, 2, dz, 0, 2, a, 0, 3, dw, 0, 3);
         // dW[j][k] = sum_r dZ[r][j] A[r][k]
         assertArrayEquals(new float[] {1, 3, 2 + 3, 2, 4, 4 + 4}, dw);
+        float[] fresh = {9, 9, 9, 9, 9, 9};
+        k.weightGradient(2, 3, 2, dz, 0, 2, a, 0, 3, fresh, 0, 3);
+        assertArrayEquals(dw, fresh, "overwrites instead of adding");
         float[] db = {1, 1};
         k.accumulateBiasGradient(2, 2, dz, 0, 2, db, 0);
         assertArrayEquals(new float[] {1 + 4, 1 + 6}, db);
