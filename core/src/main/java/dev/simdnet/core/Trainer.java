@@ -35,8 +35,6 @@ public final class Trainer implements AutoCloseable {
      * this: every cut repacks the operands, so wide layers keep whole rows of W per task.
      */
     private static final int MIN_WEIGHT_TASKS = 8;
-    /** Parameters per task of the update. */
-    private static final int UPDATE_BLOCK = 1 << 14;
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
     private static final long MIN_PARALLEL_WORK = 1 << 16;
 
@@ -57,15 +55,12 @@ public final class Trainer implements AutoCloseable {
     private float[] velocity;
 
     private final WorkerPool pool;
-    /** The update's tasks: offset, length and whether weight decay applies, per task. */
-    private final int[] updateOffset;
-    private final int[] updateLength;
-    private final boolean[] updateDecays;
 
     // The current pass, read by the jobs below: which layer, how many examples, the step's rates.
     private int passLayer;
     private int passRows;
     private int passTasksA;
+    private boolean passUpdate;
     private int passInBlocksA;
     private boolean passSplit;
     private int[] passOrder;
@@ -80,7 +75,6 @@ public final class Trainer implements AutoCloseable {
     private final WorkerPool.Job gatherJob = this::gatherTask;
     private final WorkerPool.Job forwardJob = this::forwardTask;
     private final WorkerPool.Job backwardJob = this::backwardTask;
-    private final WorkerPool.Job updateJob = this::updateTask;
 
     /** A single-threaded trainer. */
     public Trainer(Network net, int maxBatch, Kernels kernels) {
@@ -105,30 +99,6 @@ public final class Trainer implements AutoCloseable {
         }
         this.gradient = new float[net.parameterCount()];
         this.pool = new WorkerPool(threads);
-        int[] off = new int[64];
-        int[] len = new int[64];
-        boolean[] decays = new boolean[64];
-        int tasks = 0;
-        for (int l = 0; l < net.layers(); l++) {
-            int w = net.weightOffset(l), b = net.biasOffset(l), end = b + net.size(l + 1);
-            for (int o = w; o < end; ) {
-                int limit = o < b ? b : end;
-                int n = Math.min(UPDATE_BLOCK, limit - o);
-                if (tasks == off.length) {
-                    off = Arrays.copyOf(off, 2 * tasks);
-                    len = Arrays.copyOf(len, 2 * tasks);
-                    decays = Arrays.copyOf(decays, 2 * tasks);
-                }
-                off[tasks] = o;
-                len[tasks] = n;
-                decays[tasks] = o < b;
-                tasks++;
-                o += n;
-            }
-        }
-        this.updateOffset = Arrays.copyOf(off, tasks);
-        this.updateLength = Arrays.copyOf(len, tasks);
-        this.updateDecays = Arrays.copyOf(decays, tasks);
     }
 
     /** The number of threads this trainer's passes run on. */
@@ -228,7 +198,6 @@ public final class Trainer implements AutoCloseable {
 
     private double step(Dataset data, int[] order, int from, int count, float lr, float momentum, float weightDecay) {
         gather(data, order, from, count);
-        double cost = backprop(count);
         if (momentum != 0f && velocity == null) {
             velocity = new float[gradient.length];
         }
@@ -236,14 +205,7 @@ public final class Trainer implements AutoCloseable {
         passMomentum = momentum;
         passWeightDecay = weightDecay;
         passScale = 1f / count;
-        pool.run(updateJob, updateOffset.length);
-        return cost;
-    }
-
-    /** One block of the flat parameters; weight decay for weights, not biases. */
-    private void updateTask(int task) {
-        k.sgdStep(net.parameters(), gradient, velocity, updateOffset[task], updateLength[task], passScale, passLr,
-                passMomentum, updateDecays[task] ? passWeightDecay : 0f);
+        return backprop(count, true);
     }
 
     /** Copies the chosen examples into the contiguous minibatch buffer. */
@@ -280,25 +242,36 @@ public final class Trainer implements AutoCloseable {
      * Backpropagation over the {@code rows} gathered examples: the forward pass, the cost, then,
      * layer by layer from the output, every example's desired nudges to the weighted inputs, summed
      * into the gradient of every weight and bias. Returns the summed cost; the gradient (of the
-     * summed, not averaged, cost) is left in {@link #gradient()}.
+     * summed, not averaged, cost) is left in {@link #gradient()}. With {@code update}, each block of
+     * weights also takes its step as soon as its gradient is complete (the pass* rates).
      */
-    double backprop(int rows) {
+    double backprop(int rows, boolean update) {
         feedforward(rows);
         int last = net.layers() - 1;
         double cost = net.cost().costAndOutputNudges(k, rows, net.outputSize(), activations[last],
                 batchLabels, 0, nudges[last]);
         passRows = rows;
+        passUpdate = update;
         for (int l = last; l >= 0; l--) {
             int in = net.size(l), out = net.size(l + 1);
             passLayer = l;
-            // Weight and bias gradients in blocks of (neurons x inputs); the previous layer's
-            // nudges in blocks of (examples x inputs): independent, so one job runs both.
+            // Weight and bias gradients in blocks of (neurons x inputs) (A); the previous layer's
+            // nudges in blocks of (examples x inputs) (B). B reads this layer's weights, so when A
+            // also takes the step on them, B runs first, as its own job.
             boolean split = (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
             passInBlocksA = !split ? 1 : blocks(out, NEURON_BLOCK) >= MIN_WEIGHT_TASKS ? 1 : blocks(in, INPUT_BLOCK);
-            passTasksA = split ? blocks(out, NEURON_BLOCK) * passInBlocksA : 1;
+            int tasksA = split ? blocks(out, NEURON_BLOCK) * passInBlocksA : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
-            pool.run(backwardJob, passTasksA + tasksB);
+            if (update) {
+                passTasksA = 0;
+                pool.run(backwardJob, tasksB);
+                passTasksA = tasksA;
+                pool.run(backwardJob, tasksA);
+            } else {
+                passTasksA = tasksA;
+                pool.run(backwardJob, tasksA + tasksB);
+            }
         }
         return cost;
     }
@@ -320,9 +293,21 @@ public final class Trainer implements AutoCloseable {
             float[] prev = l == 0 ? input : activations[l - 1];
             k.weightGradient(rows, k1 - k0, j1 - j0, nudges[l], j0, out, prev, k0, in,
                     gradient, wOff + j0 * in + k0, in);
+            int bOff = net.biasOffset(l);
             if (k0 == 0) {
-                Arrays.fill(gradient, net.biasOffset(l) + j0, net.biasOffset(l) + j1, 0f);
-                k.accumulateBiasGradient(rows, j1 - j0, nudges[l], j0, out, gradient, net.biasOffset(l) + j0);
+                Arrays.fill(gradient, bOff + j0, bOff + j1, 0f);
+                k.accumulateBiasGradient(rows, j1 - j0, nudges[l], j0, out, gradient, bOff + j0);
+            }
+            if (passUpdate) {
+                // The step on this block, while its gradient is still in cache: weight decay on
+                // weights, not biases.
+                for (int j = j0; j < j1; j++) {
+                    k.sgdStep(w, gradient, velocity, wOff + j * in + k0, k1 - k0, passScale, passLr, passMomentum,
+                            passWeightDecay);
+                }
+                if (k0 == 0) {
+                    k.sgdStep(w, gradient, velocity, bOff + j0, j1 - j0, passScale, passLr, passMomentum, 0f);
+                }
             }
         } else {
             int t = task - passTasksA;
@@ -394,7 +379,7 @@ public final class Trainer implements AutoCloseable {
      */
     public double computeGradient(Dataset data, int[] order, int from, int count) {
         gather(data, order, from, count);
-        return backprop(count);
+        return backprop(count, false);
     }
 
     /** The fraction of {@code data} whose highest output is the right class. Allocates nothing. */
