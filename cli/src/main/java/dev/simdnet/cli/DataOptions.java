@@ -1,6 +1,8 @@
 package dev.simdnet.cli;
 
+import dev.simdnet.data.Catalogue;
 import dev.simdnet.data.Datasets;
+import dev.simdnet.data.Downloader;
 import dev.simdnet.data.MnistFormat;
 import dev.simdnet.data.TrainTest;
 import java.io.IOException;
@@ -33,7 +35,11 @@ final class DataOptions {
         }
     }
 
-    /** Loads the data, saying in one line which dataset when none was named. */
+    /**
+     * Loads the data, downloading a named dataset that is not cached yet. With no dataset named,
+     * MNIST is used when it is cached or can be downloaded, and otherwise the bundled sample, said
+     * in one line.
+     */
     TrainTest load(PrintWriter out) throws IOException {
         if (dataDir != null) {
             Path name = dataDir.toAbsolutePath().normalize().getFileName();
@@ -41,13 +47,27 @@ final class DataOptions {
         }
         Path root = Datasets.cacheRoot();
         if (dataset == null) {
-            if (Datasets.isAvailable(root, Datasets.MNIST)) {
-                out.println("Using MNIST from " + Datasets.cacheDir(root, Datasets.MNIST));
-                return Datasets.load(root, Datasets.MNIST);
+            Path mnist = Datasets.cacheDir(root, Datasets.MNIST);
+            if (!Datasets.isAvailable(root, Datasets.MNIST)) {
+                // One line, finished when the attempt is: "... done" or why the sample is used instead.
+                out.print("MNIST is not cached in " + mnist + ": downloading it... ");
+                out.flush();
+                try {
+                    DownloadCommand.fetch(Catalogue.MNIST, mnist, new Downloader.Listener() { });
+                    out.println("done");
+                } catch (IOException e) {
+                    out.println("it cannot be had (offline?; 'simdnet download' says why): using the bundled sample"
+                            + " of 10,000 real MNIST digits");
+                    return Datasets.sample();
+                }
             }
-            out.println("MNIST is not cached in " + Datasets.cacheDir(root, Datasets.MNIST)
-                    + ": using the bundled sample of 10,000 real MNIST digits");
-            return Datasets.sample();
+            out.println("Using MNIST from " + mnist);
+            return Datasets.load(root, Datasets.MNIST);
+        }
+        if (!dataset.equals(Datasets.SAMPLE) && !Datasets.isAvailable(root, dataset)) {
+            Path target = Datasets.cacheDir(root, dataset);
+            out.println(dataset + " is not cached in " + target + ": downloading it");
+            DownloadCommand.fetch(Catalogue.get(dataset), target, new DownloadProgress(out, DownloadProgress.onTerminal()));
         }
         return Datasets.load(root, dataset);
     }

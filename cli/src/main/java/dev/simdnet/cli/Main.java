@@ -1,6 +1,7 @@
 package dev.simdnet.cli;
 
 import dev.simdnet.core.TrainingDivergedException;
+import dev.simdnet.data.DownloadException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = "Train fully connected neural networks on MNIST-style digits, fast, on the CPU.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, ExportCommand.class, InfoCommand.class,
+        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, ExportCommand.class, InfoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -59,7 +60,10 @@ public final class Main {
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             int status = BAD_INPUT;
             String message;
-            if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof DownloadException) {
+                status = FAILED;
+                message = ex.getMessage();
+            } else if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
                 message = ex.getMessage();
             } else if (ex instanceof NoSuchFileException nsf) {
                 message = nsf.getReason() != null ? nsf.getFile() + ": " + nsf.getReason() : "no such file: " + nsf.getFile();
