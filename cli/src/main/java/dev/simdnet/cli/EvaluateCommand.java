@@ -5,7 +5,6 @@ import dev.simdnet.core.Cost;
 import dev.simdnet.core.Dataset;
 import dev.simdnet.core.Models;
 import dev.simdnet.core.Network;
-import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.data.TrainTest;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -63,7 +62,7 @@ final class EvaluateCommand implements Callable<Integer> {
         int classes = net.outputSize();
         long[][] confusion = new long[classes][classes];
         for (int i = 0; i < test.size(); i++) {
-            confusion[test.label(i)][predict(net, test, i)]++;
+            confusion[test.label(i)][net.predict(test.image(i))]++;
         }
         long correct = 0;
         for (int c = 0; c < classes; c++) {
@@ -95,16 +94,5 @@ final class EvaluateCommand implements Callable<Integer> {
             out.println(row);
         }
         return Main.OK;
-    }
-
-    private static int predict(Network net, Dataset d, int i) {
-        float[] a = net.feedforward(d.image(i), KernelProvider.get());
-        int best = 0;
-        for (int j = 1; j < a.length; j++) {
-            if (a[j] > a[best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 }

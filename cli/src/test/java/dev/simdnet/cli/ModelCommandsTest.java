@@ -63,11 +63,15 @@ class ModelCommandsTest {
     void threadsChangeNothingButTheTime() throws IOException {
         Path one = dir.resolve("one.simdnet");
         Path two = dir.resolve("two.simdnet");
+        Path three = dir.resolve("three.simdnet");
         String[] common = {"train", "--dataset", "sample", "--layers", "784,64,10", "--activation", "relu", "--loss",
             "cross-entropy", "--lr", "0.1", "--momentum", "0.9", "--epochs", "2"};
         assertEquals(0, CliTest.run(concat(common, "--threads", "1", "--save", one.toString())).status());
         assertEquals(0, CliTest.run(concat(common, "--threads", "2", "--save", two.toString())).status());
+        assertEquals(0, CliTest.run(concat(common, "--threads", "3", "--save", three.toString())).status());
+        // Two epochs on the bundled sample: the same bytes, so the same weights bit for bit.
         assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(two));
+        assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(three));
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -423,8 +423,8 @@ final class VectorKernels implements Kernels {
     }
 
     // The micro-kernels: C (4, nv vectors) (+)= Pp (4, kc) * Qp (kc, nv vectors), accumulators in
-    // registers for the whole depth, stored once at the end. 4x3 needs 12 accumulators + 3 loaded vectors + 1 broadcast:
-    // all 16 AVX2 registers, without spilling (checked in the generated code on JDK 17).
+    // registers for the whole depth, stored once at the end. 4x3 needs 12 accumulators, 3 loaded
+    // vectors and 1 broadcast: all 16 AVX2 registers.
 
     private static void micro4x3(int kc, float[] pp, int pBase, float[] qp, float[] c, int c0, int ldc, boolean acc) {
         FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
