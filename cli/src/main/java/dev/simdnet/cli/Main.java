@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = "Train fully connected neural networks on MNIST-style digits, fast, on the CPU.",
-        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, ExportCommand.class, InfoCommand.class,
+        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, ExportCommand.class, BenchCommand.class,
+            InfoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -104,6 +104,8 @@ class CliTest {
         "train --data /nonexistent/folder|--data /nonexistent/folder: no such folder",
         "train --dataset sample --data /tmp|either --dataset or --data",
         "frobnicate|Unmatched argument",
+        "bench --threads 0|--threads must be a positive number",
+        "bench --layers 784,10,x|'x' is not a number",
     })
     void badInputExitsTwoWithOneLine(String args, String expected) {
         Result r = run(args.split(" "));
@@ -131,6 +133,24 @@ class CliTest {
                 "--loss", "cross-entropy", "--lr", "1e30", "--epochs", "1");
         assertEquals(1, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("lower learning rate"), r.err());
+    }
+
+    @Test
+    void benchTimesEpochsAndWritesItsReport(@TempDir Path dir) throws IOException {
+        Path report = dir.resolve("bench.json");
+        Result r = run("bench", "--layers", "784,32,10", "--activation", "relu", "--loss", "cross-entropy",
+                "--examples", "3000", "--epochs", "2", "--threads", "1", "--report", report.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("FMA peak of one core (estimated"), r.out());
+        assertEquals(2, r.out().lines().filter(l -> l.matches("epoch +\\d+ .* GFLOP/s .*% of peak.*")).count(), r.out());
+        String json = Files.readString(report);
+        for (String field : new String[] {"layers", "activation", "loss", "batch", "lr", "epochs", "threads", "seed",
+                "kernel", "jdk", "epochsDetail", "epoch", "seconds", "examplesPerSecond", "trainLoss", "gflops",
+                "peakGflopsPerCore", "medianGflops"}) {
+            assertTrue(json.contains("\"" + field + "\":"), "report lacks " + field + ": " + json);
+        }
+        // 784-32-10: forward and weight gradient of both layers, input gradient of the second only.
+        assertEquals(2L * 784 * 32 + 3L * 32 * 10, BenchCommand.multiplyAddsPerExample(new int[] {784, 32, 10}));
     }
 
     @Test

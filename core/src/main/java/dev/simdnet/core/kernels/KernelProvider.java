@@ -60,6 +60,22 @@ public final class KernelProvider {
         }
     }
 
+    /**
+     * An estimate of one core's FMA peak in GFLOP/s, from a short loop of FMAs on registers at the
+     * vector kernels' width (about {@code millis} ms), or NaN where the vector kernels cannot run.
+     */
+    public static double estimatePeakGflops(long millis) {
+        if (Holder.VECTOR.kernels == null) {
+            return Double.NaN;
+        }
+        try {
+            return (double) Class.forName("dev.simdnet.core.kernels.VectorKernels")
+                    .getDeclaredMethod("estimatePeakGflops", long.class).invoke(null, millis);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return Double.NaN;
+        }
+    }
+
     private static final class Holder {
         static final Kernels SCALAR = new ScalarKernels();
         static final Choice VECTOR = loadVector();

@@ -105,6 +105,47 @@ final class VectorKernels implements Kernels {
         return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
     }
 
+    /**
+     * The FMA peak of one core at this width, estimated by running twelve independent FMA chains on
+     * registers for about {@code millis} milliseconds: GFLOP/s, two per multiply-add.
+     */
+    static double estimatePeakGflops(long millis) {
+        double best = 0;
+        float sink = 0;
+        long end = System.nanoTime() + millis * 1_000_000L;
+        // Many short calls, so that C2 compiles fmaChains early; the best call is the estimate.
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            sink += fmaChains(4096, 0.999f, 1e-4f);
+            long t1 = System.nanoTime();
+            best = Math.max(best, 2.0 * 12 * 4096 * L / Math.max(1, t1 - t0));
+        }
+        return sink == 42.4242f ? best + 1e-9 : best;
+    }
+
+    /** Twelve independent FMA chains on registers: they cover the FMA latency (4) times the units (2). */
+    private static float fmaChains(int steps, float xs, float ys) {
+        FloatVector x = FloatVector.broadcast(SPECIES, xs), y = FloatVector.broadcast(SPECIES, ys);
+        FloatVector a0 = y, a1 = y.add(1), a2 = y.add(2), a3 = y.add(3), a4 = y.add(4), a5 = y.add(5);
+        FloatVector a6 = y.add(6), a7 = y.add(7), a8 = y.add(8), a9 = y.add(9), a10 = y.add(10), a11 = y.add(11);
+        for (int i = 0; i < steps; i++) {
+            a0 = a0.fma(x, y);
+            a1 = a1.fma(x, y);
+            a2 = a2.fma(x, y);
+            a3 = a3.fma(x, y);
+            a4 = a4.fma(x, y);
+            a5 = a5.fma(x, y);
+            a6 = a6.fma(x, y);
+            a7 = a7.fma(x, y);
+            a8 = a8.fma(x, y);
+            a9 = a9.fma(x, y);
+            a10 = a10.fma(x, y);
+            a11 = a11.fma(x, y);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(VectorOperators.ADD);
+    }
+
     @Override
     public String name() {
         return "vector-" + SPECIES.vectorBitSize();
