@@ -117,11 +117,8 @@ final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         List<EpochStats> history;
         try (Trainer trainer = new Trainer(net, batch, kernels, threads)) {
-            history = trainer.sgd(data.train(), data.test(), plan.config(), s -> {
-                out.printf(Locale.ROOT, "epoch %3d/%d  cost %.5f  test accuracy %6.2f%%  %6.2f s  %,10.0f examples/s%n",
-                        s.epoch(), epochs, s.trainLoss(), 100 * s.testAccuracy(), s.seconds(), s.examplesPerSecond());
-                out.flush();
-            });
+            history = trainer.sgd(data.train(), data.test(), plan.config(),
+                    new TrainingProgress(out, epochs, DownloadProgress.onTerminal()));
         }
         double total = (System.nanoTime() - start) / 1e9;
         EpochStats last = history.get(history.size() - 1);

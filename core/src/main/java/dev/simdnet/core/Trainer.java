@@ -155,6 +155,9 @@ public final class Trainer implements AutoCloseable {
                 }
                 cost += c;
                 minibatch++;
+                if (listener != null) {
+                    listener.minibatchDone(epoch, from + count, n, cost / (from + count));
+                }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double accuracy = test == null ? Double.NaN : accuracy(test);
