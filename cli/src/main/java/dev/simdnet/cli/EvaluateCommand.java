@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,6 +44,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--loss", paramLabel = "NAME", defaultValue = "mse",
             description = "Loss (so output activation) for an .npz without meta. Default: ${DEFAULT-VALUE}.")
     String loss;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the confusion matrix as a heatmap.")
+    Path plot;
 
     @Override
     public Integer call() throws IOException {
@@ -92,6 +97,14 @@ final class EvaluateCommand implements Callable<Integer> {
                 row.append(String.format(Locale.ROOT, "%6d", confusion[t][p]));
             }
             out.println(row);
+        }
+        if (plot != null) {
+            List<String> names = new ArrayList<>();
+            for (int c = 0; c < classes; c++) {
+                names.add(sets.name().equals("fashion-mnist") && classes == 10 ? Plots.FASHION_CLASSES.get(c) : String.valueOf(c));
+            }
+            Plots.confusion(plot, net + " on " + sets.name() + " test set", names, confusion);
+            out.println("Plot written to " + plot);
         }
         return Main.OK;
     }

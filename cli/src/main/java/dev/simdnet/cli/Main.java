@@ -45,6 +45,8 @@ public final class Main {
 
     /** Runs the command line with the given output streams and returns the exit status. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        // Charts are drawn off screen; no display is needed.
+        System.setProperty("java.awt.headless", "true");
         // One plain line per log record, and only warnings unless --verbose.
         System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");

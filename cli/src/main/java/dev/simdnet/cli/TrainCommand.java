@@ -98,6 +98,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE.json", description = "Write the run's settings and per-epoch figures as JSON.")
     Path report;
 
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the training cost and test accuracy against the epoch.")
+    Path plot;
+
     /** The options after validation, in the types the trainer takes; start is null or --init's model. */
     private record Plan(int[] sizes, Activation hidden, Cost cost, TrainingConfig config, Network start) {
     }
@@ -128,6 +131,10 @@ final class TrainCommand implements Callable<Integer> {
         if (save != null) {
             Models.save(net, save);
             out.println("Model saved to " + save);
+        }
+        if (plot != null) {
+            Plots.training(plot, net + " on " + data.name(), history);
+            out.println("Plot written to " + plot);
         }
         if (report != null) {
             AtomicFiles.write(report, Json.write(reportJson(plan, kernels, data, history)).getBytes(StandardCharsets.UTF_8));
@@ -174,6 +181,9 @@ final class TrainCommand implements Callable<Integer> {
         data.validate();
         if (report != null && Files.isDirectory(report)) {
             throw new UsageException("--report " + report + " is a folder; give a file name such as run.json");
+        }
+        if (plot != null && (Files.isDirectory(plot) || !plot.toString().toLowerCase(Locale.ROOT).endsWith(".png"))) {
+            throw new UsageException("--plot " + plot + ": give a file name ending in .png");
         }
         Network start = null;
         if (init != null) {

@@ -48,6 +48,35 @@ class ModelCommandsTest {
     }
 
     @Test
+    void plotsAreRealImages() throws IOException {
+        Path model = dir.resolve("m.npz");
+        Path curve = dir.resolve("curve.png");
+        Path heat = dir.resolve("confusion.png");
+        CliTest.Result train = CliTest.run("train", "--dataset", "sample", "--epochs", "3", "--save", model.toString(),
+                "--plot", curve.toString());
+        assertEquals(0, train.status(), train.err());
+        CliTest.Result eval = CliTest.run("evaluate", "--model", model.toString(), "--dataset", "sample", "--plot",
+                heat.toString());
+        assertEquals(0, eval.status(), eval.err());
+        for (Path png : new Path[] {curve, heat}) {
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+            assertTrue(img != null, png + " is not a readable image");
+            assertTrue(img.getWidth() >= 600 && img.getHeight() >= 400, png + ": " + img.getWidth() + "x" + img.getHeight());
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            for (int y = 0; y < img.getHeight(); y += 3) {
+                for (int x = 0; x < img.getWidth(); x += 3) {
+                    colours.add(img.getRGB(x, y));
+                }
+            }
+            // Axes, text, two series or a colour scale: far from a blank canvas.
+            assertTrue(colours.size() > 20, png + " has only " + colours.size() + " colours");
+        }
+        CliTest.Result bad = CliTest.run("train", "--dataset", "sample", "--plot", dir.resolve("x.jpg").toString());
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("ending in .png"), bad.err());
+    }
+
+    @Test
     void initContinuesTrainingAndMustAgreeWithLayers() throws IOException {
         Path first = dir.resolve("first.npz");
         assertEquals(0, CliTest.run("train", "--dataset", "sample", "--epochs", "1", "--save", first.toString()).status());
