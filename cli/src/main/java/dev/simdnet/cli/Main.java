@@ -23,6 +23,10 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         versionProvider = Main.Version.class,
         description = "Train fully connected neural networks on MNIST-style digits, fast, on the CPU.",
+        footer = {"", "Examples:", "  ./simdnet train          the lecture's network on MNIST (or the sample)",
+            "  ./simdnet train --help   every option of a command, with its default",
+            "  ./simdnet info           the JDK, the vector width, the kernels chosen",
+            "", "Exit status: 0 success, 1 a failure while running, 2 bad input."},
         subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, ExportCommand.class, BenchCommand.class,
             InfoCommand.class,
             CommandLine.HelpCommand.class})

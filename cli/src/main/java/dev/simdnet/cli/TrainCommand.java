@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Train a fully connected network with stochastic gradient descent. With no options: the"
             + " lecture's network 784-16-16-10, sigmoid, quadratic cost, minibatches of 100, learning rate 3.0,"
-            + " 10 epochs, on MNIST if it is cached and on the bundled sample otherwise.",
+            + " 10 epochs, on MNIST if it is cached or can be downloaded, and on the bundled sample otherwise.",
         footer = {"", "Examples:",
             "  ./simdnet train",
             "  ./simdnet train --dataset sample --epochs 20 --report run.json",
