@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
             "  ./simdnet info           the JDK, the vector width, the kernels chosen",
             "", "Exit status: 0 success, 1 a failure while running, 2 bad input."},
         subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
-            BenchCommand.class,
+            WeightsCommand.class, BenchCommand.class,
             InfoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {

@@ -71,6 +71,24 @@ class ModelCommandsTest {
             // Axes, text, two series or a colour scale: far from a blank canvas.
             assertTrue(colours.size() > 20, png + " has only " + colours.size() + " colours");
         }
+        Path grid = dir.resolve("weights.png");
+        CliTest.Result w = CliTest.run("weights", "--model", model.toString(), "--png", grid.toString());
+        assertEquals(0, w.status(), w.err());
+        java.awt.image.BufferedImage weights = javax.imageio.ImageIO.read(grid.toFile());
+        // 16 neurons of 784 inputs: a 4x4 grid of 28x28 pictures drawn 4 pixels per weight.
+        assertEquals(6 + 4 * (28 * 4 + 6), weights.getWidth());
+        int blue = 0, red = 0;
+        for (int y = 0; y < weights.getHeight(); y++) {
+            for (int x = 0; x < weights.getWidth(); x++) {
+                int rgb = weights.getRGB(x, y) & 0xFFFFFF;
+                if ((rgb & 0xFF) == 255 && (rgb >> 16) < 128) {
+                    blue++;
+                } else if ((rgb >> 16) == 255 && (rgb & 0xFF) < 128) {
+                    red++;
+                }
+            }
+        }
+        assertTrue(blue > 100 && red > 100, "positive and negative weights both drawn: " + blue + " / " + red);
         CliTest.Result bad = CliTest.run("train", "--dataset", "sample", "--plot", dir.resolve("x.jpg").toString());
         assertEquals(2, bad.status());
         assertTrue(bad.err().contains("ending in .png"), bad.err());
