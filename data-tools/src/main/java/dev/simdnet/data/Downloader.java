@@ -134,6 +134,15 @@ public final class Downloader {
         jvmLock.lock();
         try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {
+            // With the lock held, any temporary file is what a killed download left: remove it.
+            try (java.util.stream.Stream<Path> old = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) old::iterator) {
+                    String n = p.getFileName().toString();
+                    if (n.startsWith(".") && n.endsWith(".part")) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
             for (Catalogue.FileSpec f : spec.files()) {
                 if (isCached(dir, f)) {
                     listener.cached(f.name());
@@ -170,7 +179,7 @@ public final class Downloader {
                     return;
                 } catch (Failure e) {
                     listener.failed(f.name(), url, e.getMessage());
-                    if (!e.transient_ || attempt == retries) {
+                    if (!e.retryable || attempt == retries) {
                         reasons.add(url + ": " + e.getMessage());
                         break;
                     }
@@ -187,11 +196,11 @@ public final class Downloader {
     /** One failed attempt; transient ones are retried on the same mirror. */
     private static final class Failure extends Exception {
         private static final long serialVersionUID = 1L;
-        final boolean transient_;
+        final boolean retryable;
 
-        Failure(String message, boolean transient_) {
+        Failure(String message, boolean retryable) {
             super(message, null, false, false);
-            this.transient_ = transient_;
+            this.retryable = retryable;
         }
     }
 

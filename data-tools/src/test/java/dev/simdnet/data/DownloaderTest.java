@@ -228,6 +228,14 @@ class DownloaderTest {
     }
 
     @Test
+    void removesWhatAKilledDownloadLeft() throws Exception {
+        Files.writeString(cache.resolve(".a-idx1-ubyte.gz.12345.part"), "half a file");
+        downloader(new Recorder()).fetch(spec(mirror("m1")), cache);
+        assertEquals(List.of("a-idx1-ubyte.gz", "a-idx1-ubyte.gz.sha256", "b-idx3-ubyte.gz", "b-idx3-ubyte.gz.sha256"),
+                cacheFiles());
+    }
+
+    @Test
     void fallsThroughA404ToTheNextMirror() throws Exception {
         modes.put("m1", Mode.NOT_FOUND);
         Recorder r = new Recorder();

@@ -28,7 +28,6 @@ final class VectorKernels implements Kernels {
     static final int PREFERRED_BITS = FloatVector.SPECIES_PREFERRED.vectorBitSize();
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
     private static final int L = SPECIES.length();
-    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 
     /**
      * Rows of W swept per block of the forward pass: 64 rows of a 784-input layer are 200 KB, which
@@ -60,6 +59,8 @@ final class VectorKernels implements Kernels {
         float[] p = new float[0];
         float[] q = new float[0];
         final float[] edge = new float[MR * MAX_NV * L];
+        /** Two vectors' lanes, summed one by one in a fixed order (see sumLanes). */
+        final float[] lanes = new float[2 * L];
 
         float[] p(int size) {
             if (p.length < size) {
@@ -164,6 +165,7 @@ final class VectorKernels implements Kernels {
         // 2 rows of W) keeps 8 accumulators and shares each loaded vector among 2 or 4 FMAs: 6 loads
         // for 8 FMAs, 11 registers; 4x3 was no faster.
         int kEnd = SPECIES.loopBound(in);
+        float[] lanes = SCRATCH.get().lanes;
         for (int j0 = 0; j0 < out; j0 += FORWARD_ROW_BLOCK) {
             int j1 = Math.min(out, j0 + FORWARD_ROW_BLOCK);
             int r = 0;
@@ -173,11 +175,11 @@ final class VectorKernels implements Kernels {
                     int zr = zOff + r * ldz;
                     int j = j0;
                     for (; j + 2 <= j1; j += 2) {
-                        forward8x2(in, kEnd, a, ar, lda, w, wOff + j * ldw, ldw, b, bOff + j, z, zr + j, ldz);
+                        forward8x2(in, kEnd, a, ar, lda, w, wOff + j * ldw, ldw, b, bOff + j, z, zr + j, ldz, lanes);
                     }
                     for (; j < j1; j++) {
-                        forward4x1(in, kEnd, a, ar, lda, w, wOff + j * ldw, b[bOff + j], z, zr + j, ldz);
-                        forward4x1(in, kEnd, a, ar + 4 * lda, lda, w, wOff + j * ldw, b[bOff + j], z, zr + 4 * ldz + j, ldz);
+                        forward4x1(in, kEnd, a, ar, lda, w, wOff + j * ldw, b[bOff + j], z, zr + j, ldz, lanes);
+                        forward4x1(in, kEnd, a, ar + 4 * lda, lda, w, wOff + j * ldw, b[bOff + j], z, zr + 4 * ldz + j, ldz, lanes);
                     }
                 }
             }
@@ -186,23 +188,23 @@ final class VectorKernels implements Kernels {
                 int zr = zOff + r * ldz;
                 int j = j0;
                 for (; j + 2 <= j1; j += 2) {
-                    forward4x2(in, kEnd, a, ar, lda, w, wOff + j * ldw, ldw, b, bOff + j, z, zr + j, ldz);
+                    forward4x2(in, kEnd, a, ar, lda, w, wOff + j * ldw, ldw, b, bOff + j, z, zr + j, ldz, lanes);
                 }
                 for (; j < j1; j++) {
-                    forward4x1(in, kEnd, a, ar, lda, w, wOff + j * ldw, b[bOff + j], z, zr + j, ldz);
+                    forward4x1(in, kEnd, a, ar, lda, w, wOff + j * ldw, b[bOff + j], z, zr + j, ldz, lanes);
                 }
             }
             for (; r < rows; r++) {
                 int ar = aOff + r * lda;
                 for (int j = j0; j < j1; j++) {
-                    z[zOff + r * ldz + j] = dot(in, kEnd, a, ar, w, wOff + j * ldw) + b[bOff + j];
+                    z[zOff + r * ldz + j] = dot(in, kEnd, a, ar, w, wOff + j * ldw, lanes) + b[bOff + j];
                 }
             }
         }
     }
 
     private static void forward4x2(int in, int kEnd, float[] a, int a0, int lda, float[] w, int w0, int ldw,
-                                   float[] b, int bj, float[] z, int z0, int ldz) {
+                                   float[] b, int bj, float[] z, int z0, int ldz, float[] lanes) {
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         int w1 = w0 + ldw;
         FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00;
@@ -223,10 +225,18 @@ final class VectorKernels implements Kernels {
             s30 = x.fma(v0, s30);
             s31 = x.fma(v1, s31);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-        float t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD);
-        float t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD);
+        s00.intoArray(lanes, 0);
+        s01.intoArray(lanes, L);
+        float t00 = sumLanes(lanes, 0), t01 = sumLanes(lanes, L);
+        s10.intoArray(lanes, 0);
+        s11.intoArray(lanes, L);
+        float t10 = sumLanes(lanes, 0), t11 = sumLanes(lanes, L);
+        s20.intoArray(lanes, 0);
+        s21.intoArray(lanes, L);
+        float t20 = sumLanes(lanes, 0), t21 = sumLanes(lanes, L);
+        s30.intoArray(lanes, 0);
+        s31.intoArray(lanes, L);
+        float t30 = sumLanes(lanes, 0), t31 = sumLanes(lanes, L);
         for (int k = kEnd; k < in; k++) {
             float v0 = w[w0 + k], v1 = w[w1 + k];
             float x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
@@ -251,7 +261,7 @@ final class VectorKernels implements Kernels {
     }
 
     private static void forward8x2(int in, int kEnd, float[] a, int a0, int lda, float[] w, int w0, int ldw,
-                                   float[] b, int bj, float[] z, int z0, int ldz) {
+                                   float[] b, int bj, float[] z, int z0, int ldz, float[] lanes) {
         int w1 = w0 + ldw;
         FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00;
         FloatVector s30 = s00, s31 = s00, s40 = s00, s41 = s00, s50 = s00, s51 = s00;
@@ -284,14 +294,44 @@ final class VectorKernels implements Kernels {
             s70 = x.fma(v0, s70);
             s71 = x.fma(v1, s71);
         }
-        finish2(in, kEnd, a, a0, w, w0, w1, b, bj, z, z0, s00.reduceLanes(VectorOperators.ADD), s01.reduceLanes(VectorOperators.ADD));
-        finish2(in, kEnd, a, a0 + lda, w, w0, w1, b, bj, z, z0 + ldz, s10.reduceLanes(VectorOperators.ADD), s11.reduceLanes(VectorOperators.ADD));
-        finish2(in, kEnd, a, a0 + 2 * lda, w, w0, w1, b, bj, z, z0 + 2 * ldz, s20.reduceLanes(VectorOperators.ADD), s21.reduceLanes(VectorOperators.ADD));
-        finish2(in, kEnd, a, a0 + 3 * lda, w, w0, w1, b, bj, z, z0 + 3 * ldz, s30.reduceLanes(VectorOperators.ADD), s31.reduceLanes(VectorOperators.ADD));
-        finish2(in, kEnd, a, a0 + 4 * lda, w, w0, w1, b, bj, z, z0 + 4 * ldz, s40.reduceLanes(VectorOperators.ADD), s41.reduceLanes(VectorOperators.ADD));
-        finish2(in, kEnd, a, a0 + 5 * lda, w, w0, w1, b, bj, z, z0 + 5 * ldz, s50.reduceLanes(VectorOperators.ADD), s51.reduceLanes(VectorOperators.ADD));
-        finish2(in, kEnd, a, a0 + 6 * lda, w, w0, w1, b, bj, z, z0 + 6 * ldz, s60.reduceLanes(VectorOperators.ADD), s61.reduceLanes(VectorOperators.ADD));
-        finish2(in, kEnd, a, a0 + 7 * lda, w, w0, w1, b, bj, z, z0 + 7 * ldz, s70.reduceLanes(VectorOperators.ADD), s71.reduceLanes(VectorOperators.ADD));
+        s00.intoArray(lanes, 0);
+        s01.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0, w, w0, w1, b, bj, z, z0, sumLanes(lanes, 0), sumLanes(lanes, L));
+        s10.intoArray(lanes, 0);
+        s11.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0 + lda, w, w0, w1, b, bj, z, z0 + ldz, sumLanes(lanes, 0), sumLanes(lanes, L));
+        s20.intoArray(lanes, 0);
+        s21.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0 + 2 * lda, w, w0, w1, b, bj, z, z0 + 2 * ldz, sumLanes(lanes, 0), sumLanes(lanes, L));
+        s30.intoArray(lanes, 0);
+        s31.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0 + 3 * lda, w, w0, w1, b, bj, z, z0 + 3 * ldz, sumLanes(lanes, 0), sumLanes(lanes, L));
+        s40.intoArray(lanes, 0);
+        s41.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0 + 4 * lda, w, w0, w1, b, bj, z, z0 + 4 * ldz, sumLanes(lanes, 0), sumLanes(lanes, L));
+        s50.intoArray(lanes, 0);
+        s51.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0 + 5 * lda, w, w0, w1, b, bj, z, z0 + 5 * ldz, sumLanes(lanes, 0), sumLanes(lanes, L));
+        s60.intoArray(lanes, 0);
+        s61.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0 + 6 * lda, w, w0, w1, b, bj, z, z0 + 6 * ldz, sumLanes(lanes, 0), sumLanes(lanes, L));
+        s70.intoArray(lanes, 0);
+        s71.intoArray(lanes, L);
+        finish2(in, kEnd, a, a0 + 7 * lda, w, w0, w1, b, bj, z, z0 + 7 * ldz, sumLanes(lanes, 0), sumLanes(lanes, L));
+    }
+
+    /**
+     * The lanes of a vector stored at {@code lanes[off ..]}, added left to right. Not
+     * {@code reduceLanes(ADD)}: its order of additions is unspecified and differs between the
+     * interpreter and C2, so results would depend on when the JIT compiled the kernel, and training
+     * would not be bit-for-bit reproducible.
+     */
+    private static float sumLanes(float[] lanes, int off) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) {
+            s += lanes[off + i];
+        }
+        return s;
     }
 
     /** One row of an x2 tile: the scalar tail past the last full vector, plus the biases. */
@@ -307,7 +347,7 @@ final class VectorKernels implements Kernels {
     }
 
     private static void forward4x1(int in, int kEnd, float[] a, int a0, int lda, float[] w, int w0,
-                                   float bias, float[] z, int z0, int ldz) {
+                                   float bias, float[] z, int z0, int ldz, float[] lanes) {
         int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
         for (int k = 0; k < kEnd; k += L) {
@@ -317,8 +357,12 @@ final class VectorKernels implements Kernels {
             s2 = FloatVector.fromArray(SPECIES, a, a2 + k).fma(v, s2);
             s3 = FloatVector.fromArray(SPECIES, a, a3 + k).fma(v, s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, L);
+        float t0 = sumLanes(lanes, 0), t1 = sumLanes(lanes, L);
+        s2.intoArray(lanes, 0);
+        s3.intoArray(lanes, L);
+        float t2 = sumLanes(lanes, 0), t3 = sumLanes(lanes, L);
         for (int k = kEnd; k < in; k++) {
             float v = w[w0 + k];
             t0 += a[a0 + k] * v;
@@ -333,7 +377,7 @@ final class VectorKernels implements Kernels {
     }
 
     /** One dot product of length n; two accumulators hide half of the FMA latency. */
-    private static float dot(int n, int kEnd, float[] x, int xOff, float[] y, int yOff) {
+    private static float dot(int n, int kEnd, float[] x, int xOff, float[] y, int yOff, float[] lanes) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
         int k = 0;
         for (; k + L < kEnd; k += 2 * L) {
@@ -343,7 +387,8 @@ final class VectorKernels implements Kernels {
         for (; k < kEnd; k += L) {
             s0 = FloatVector.fromArray(SPECIES, x, xOff + k).fma(FloatVector.fromArray(SPECIES, y, yOff + k), s0);
         }
-        float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        s0.add(s1).intoArray(lanes, 0);
+        float t = sumLanes(lanes, 0);
         for (; k < n; k++) {
             t += x[xOff + k] * y[yOff + k];
         }
@@ -610,6 +655,7 @@ final class VectorKernels implements Kernels {
     public void matVec(int in, int out, float[] w, int wOff, int ldw, float[] x, int xOff,
                        float[] b, int bOff, float[] y, int yOff) {
         int kEnd = SPECIES.loopBound(in);
+        float[] lanes = SCRATCH.get().lanes;
         int j = 0;
         // Four rows of W at a time share each load of x.
         for (; j + 4 <= out; j += 4) {
@@ -622,8 +668,12 @@ final class VectorKernels implements Kernels {
                 s2 = FloatVector.fromArray(SPECIES, w, w2 + k).fma(v, s2);
                 s3 = FloatVector.fromArray(SPECIES, w, w3 + k).fma(v, s3);
             }
-            float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-            float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, L);
+            float t0 = sumLanes(lanes, 0), t1 = sumLanes(lanes, L);
+            s2.intoArray(lanes, 0);
+            s3.intoArray(lanes, L);
+            float t2 = sumLanes(lanes, 0), t3 = sumLanes(lanes, L);
             for (int k = kEnd; k < in; k++) {
                 float v = x[xOff + k];
                 t0 += w[w0 + k] * v;
@@ -637,27 +687,22 @@ final class VectorKernels implements Kernels {
             y[yOff + j + 3] = t3 + b[bOff + j + 3];
         }
         for (; j < out; j++) {
-            y[yOff + j] = dot(in, kEnd, w, wOff + j * ldw, x, xOff) + b[bOff + j];
+            y[yOff + j] = dot(in, kEnd, w, wOff + j * ldw, x, xOff, lanes) + b[bOff + j];
         }
     }
 
     @Override
     public void sigmoid(float[] z, int zOff, float[] a, int aOff, int n) {
-        int i = 0;
-        for (int end = SPECIES.loopBound(n); i < end; i += L) {
-            FloatVector e = FloatVector.fromArray(SPECIES, z, zOff + i).neg().lanewise(VectorOperators.EXP);
-            ONE.div(e.add(1f)).intoArray(a, aOff + i);
-        }
-        SCALAR.sigmoid(z, zOff + i, a, aOff + i, n - i);
+        // Not lanewise(EXP): C2 computes it with its own vector routines and the interpreter with
+        // Math.exp, which may differ in the last bit, so a result would depend on when the kernel
+        // was compiled. The plain loop is the same in every tier: training stays reproducible.
+        SCALAR.sigmoid(z, zOff, a, aOff, n);
     }
 
     @Override
     public void tanh(float[] z, int zOff, float[] a, int aOff, int n) {
-        int i = 0;
-        for (int end = SPECIES.loopBound(n); i < end; i += L) {
-            FloatVector.fromArray(SPECIES, z, zOff + i).lanewise(VectorOperators.TANH).intoArray(a, aOff + i);
-        }
-        SCALAR.tanh(z, zOff + i, a, aOff + i, n - i);
+        // As for sigmoid: lanewise(TANH) is not the same in every JIT tier.
+        SCALAR.tanh(z, zOff, a, aOff, n);
     }
 
     @Override
