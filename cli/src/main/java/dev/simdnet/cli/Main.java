@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
             "  ./simdnet train --help   every option of a command, with its default",
             "  ./simdnet info           the JDK, the vector width, the kernels chosen",
             "", "Exit status: 0 success, 1 a failure while running, 2 bad input."},
-        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
+        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class,
+            ExportCommand.class,
             WeightsCommand.class, BenchCommand.class,
             InfoCommand.class,
             CommandLine.HelpCommand.class})

@@ -95,6 +95,21 @@ class ModelCommandsTest {
     }
 
     @Test
+    void explainTellsTheLecturesStory() throws IOException {
+        Path model = dir.resolve("lecture.simdnet");
+        assertEquals(0, CliTest.run("train", "--dataset", "sample", "--epochs", "2", "--save", model.toString()).status());
+        CliTest.Result r = CliTest.run("explain", "--model", model.toString(), "--dataset", "sample", "--index", "17");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(1, r.out().lines().filter(l -> l.endsWith("<- the right answer")).count(), r.out());
+        assertTrue(r.out().matches("(?s).*the cost is \\d+ times more sensitive to it than to a typical weight.*"), r.out());
+        assertTrue(r.out().contains("Nudges wanted from layer 2's 16 neurons"), r.out());
+        assertTrue(r.out().contains("Nudges wanted from layer 1's 16 neurons"), r.out());
+        CliTest.Result bad = CliTest.run("explain", "--model", model.toString(), "--dataset", "sample", "--index", "2000");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("outside the test set: 0 to 1999"), bad.err());
+    }
+
+    @Test
     void initContinuesTrainingAndMustAgreeWithLayers() throws IOException {
         Path first = dir.resolve("first.npz");
         assertEquals(0, CliTest.run("train", "--dataset", "sample", "--epochs", "1", "--save", first.toString()).status());

@@ -60,6 +60,8 @@ public final class Trainer implements AutoCloseable {
     private int passLayer;
     private int passRows;
     private int passTasksA;
+    /** When explaining one example: where to keep each layer's dC/da before f' turns it into dC/dz. */
+    private float[][] keepActivationGrads;
     private boolean passUpdate;
     private int passInBlocksA;
     private boolean passSplit;
@@ -323,6 +325,11 @@ public final class Trainer implements AutoCloseable {
             // wants from the previous one, weighted by the weights, summed; then times f'.
             k.inputGradient(r1 - r0, k1 - k0, out, nudges[l], r0 * out, out, w, net.weightOffset(l) + k0, in,
                     nudges[l - 1], r0 * in + k0, in);
+            if (keepActivationGrads != null) {
+                for (int r = r0; r < r1; r++) {
+                    System.arraycopy(nudges[l - 1], r * in + k0, keepActivationGrads[l], r * in + k0, k1 - k0);
+                }
+            }
             Activation f = net.activation(l - 1);
             for (int r = r0; r < r1; r++) {
                 f.backward(k, k1 - k0, activations[l - 1], r * in + k0, nudges[l - 1], r * in + k0);
@@ -383,6 +390,46 @@ public final class Trainer implements AutoCloseable {
     public double computeGradient(Dataset data, int[] order, int from, int count) {
         gather(data, order, from, count);
         return backprop(count, false);
+    }
+
+    /**
+     * Backpropagation of example {@code index} of {@code data} alone, with its activations, the
+     * nudges to every layer's activations and weighted inputs, and the gradient of its cost: the
+     * numbers of the trainer's own backward pass. Allocates its result; the network is unchanged.
+     */
+    public Explanation explain(Dataset data, int index) {
+        checkFits(data);
+        int layers = net.layers();
+        float[][] keep = new float[layers + 1][];
+        for (int l = 1; l <= layers; l++) {
+            keep[l] = new float[net.size(l)];
+        }
+        keepActivationGrads = keep;
+        double cost;
+        try {
+            cost = computeGradient(data, new int[] {index}, 0, 1);
+        } finally {
+            keepActivationGrads = null;
+        }
+        float[][] acts = new float[layers + 1][];
+        float[][] zGrads = new float[layers][];
+        acts[0] = data.image(index);
+        for (int l = 0; l < layers; l++) {
+            acts[l + 1] = Arrays.copyOf(activations[l], net.size(l + 1));
+            zGrads[l] = Arrays.copyOf(nudges[l], net.size(l + 1));
+        }
+        // The output's dC/da, from the same cost kernel the step uses (for cross-entropy, dC/dz).
+        int classes = net.outputSize();
+        float[] out = new float[classes];
+        int[] label = {data.label(index)};
+        if (net.cost() == Cost.MSE) {
+            k.quadraticCost(1, classes, acts[layers], 0, label, 0, out, 0);
+        } else {
+            System.arraycopy(zGrads[layers - 1], 0, out, 0, classes);
+        }
+        keep[layers] = out;
+        keep[0] = null;
+        return new Explanation(label[0], cost, acts, keep, zGrads, gradient.clone());
     }
 
     /** The fraction of {@code data} whose highest output is the right class. Allocates nothing. */
