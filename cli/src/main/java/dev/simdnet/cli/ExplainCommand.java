@@ -47,11 +47,18 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", defaultValue = "8", description = "Sensitive parameters to list. Default: ${DEFAULT-VALUE}.")
     int top;
 
+    @Option(names = "--png", paramLabel = "FILE", description = "Also draw the example, each layer's activations as"
+            + " neurons, and the nudges each neuron wants, in one picture.")
+    Path png;
+
     @Override
     public Integer call() throws IOException {
         data.validate();
         if (!Files.isRegularFile(model)) {
             throw new UsageException("--model " + model + ": no such file");
+        }
+        if (png != null && !png.toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new UsageException("--png " + png + ": give a file name ending in .png");
         }
         if (top < 1) {
             throw new UsageException("--top must be positive, got " + top);
@@ -119,6 +126,76 @@ final class ExplainCommand implements Callable<Integer> {
             }
             out.println(sb.substring(1));
         }
+        if (png != null) {
+            draw(e, net);
+            out.println("\nPicture written to " + png);
+        }
         return Main.OK;
+    }
+
+    /**
+     * The example on the left, then one column of neurons per layer: the fill is the activation
+     * (white 0, black 1), the bar beside it the nudge the neuron wants (green up, red down, longest
+     * for the largest in its layer).
+     */
+    private void draw(Explanation e, Network net) throws IOException {
+        int side = (int) Math.round(Math.sqrt(net.inputSize()));
+        int pix = side * side == net.inputSize() ? 6 : 0;
+        int layers = net.layers();
+        int maxNeurons = 0;
+        for (int l = 1; l <= layers; l++) {
+            maxNeurons = Math.max(maxNeurons, Math.min(net.size(l), 32));
+        }
+        int r = 9, rowH = 2 * r + 6, colW = 150, top = 40;
+        int width = 30 + side * pix + 40 + layers * colW;
+        int height = Math.max(top + side * pix + 40, top + maxNeurons * rowH + 40);
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(width, height,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(java.awt.Color.BLACK);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+        g.drawString("example labelled " + e.label() + ", cost " + String.format(Locale.ROOT, "%.4f", e.cost()), 20, 20);
+        float[] x = e.activations()[0];
+        for (int i = 0; pix > 0 && i < x.length; i++) {
+            int v = Math.round(255 * (1 - Math.max(0, Math.min(1, x[i]))));
+            g.setColor(new java.awt.Color(v, v, v));
+            g.fillRect(30 + (i % side) * pix, top + (i / side) * pix, pix, pix);
+        }
+        for (int l = 1; l <= layers; l++) {
+            float[] a = e.activations()[l];
+            float[] grad = e.activationGrads()[l];
+            int shown = Math.min(a.length, 32);
+            float maxNudge = 1e-12f;
+            for (int j = 0; j < shown; j++) {
+                maxNudge = Math.max(maxNudge, Math.abs(grad[j]));
+            }
+            int cx = 30 + side * pix + 40 + (l - 1) * colW + r;
+            g.setColor(java.awt.Color.BLACK);
+            g.drawString(l == layers ? "output" : "layer " + l + (a.length > shown ? " (first 32)" : ""), cx - r, top - 8);
+            for (int j = 0; j < shown; j++) {
+                int cy = top + j * rowH + r;
+                float act = Math.max(0, Math.min(1, a[j]));
+                int v = Math.round(255 * (1 - act));
+                g.setColor(new java.awt.Color(v, v, v));
+                g.fillOval(cx - r, cy - r, 2 * r, 2 * r);
+                g.setColor(java.awt.Color.GRAY);
+                g.drawOval(cx - r, cy - r, 2 * r, 2 * r);
+                float nudge = -grad[j] / maxNudge; // -1..1
+                int len = Math.round(Math.abs(nudge) * 60);
+                g.setColor(nudge >= 0 ? new java.awt.Color(0x2ca02c) : new java.awt.Color(0xd62728));
+                g.fillRect(cx + r + 6, cy - 4, Math.max(1, len), 8);
+                if (l == layers) {
+                    g.setColor(j == e.label() ? java.awt.Color.BLACK : java.awt.Color.GRAY);
+                    g.drawString(String.valueOf(j), cx - r - 14, cy + 4);
+                }
+            }
+        }
+        g.dispose();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", bytes);
+        dev.simdnet.core.AtomicFiles.write(png, bytes.toByteArray());
     }
 }

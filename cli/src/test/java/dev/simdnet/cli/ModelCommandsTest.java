@@ -98,8 +98,21 @@ class ModelCommandsTest {
     void explainTellsTheLecturesStory() throws IOException {
         Path model = dir.resolve("lecture.simdnet");
         assertEquals(0, CliTest.run("train", "--dataset", "sample", "--epochs", "2", "--save", model.toString()).status());
-        CliTest.Result r = CliTest.run("explain", "--model", model.toString(), "--dataset", "sample", "--index", "17");
+        Path picture = dir.resolve("explain.png");
+        CliTest.Result r = CliTest.run("explain", "--model", model.toString(), "--dataset", "sample", "--index", "17",
+                "--png", picture.toString());
         assertEquals(0, r.status(), r.err());
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(picture.toFile());
+        assertTrue(img != null && img.getWidth() > 400 && img.getHeight() > 300, "explain's picture");
+        int green = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xFFFFFF) == 0x2ca02c) {
+                    green++;
+                }
+            }
+        }
+        assertTrue(green > 50, "some neurons want to be more active: " + green + " green pixels");
         assertEquals(1, r.out().lines().filter(l -> l.endsWith("<- the right answer")).count(), r.out());
         assertTrue(r.out().matches("(?s).*the cost is \\d+ times more sensitive to it than to a typical weight.*"), r.out());
         assertTrue(r.out().contains("Nudges wanted from layer 2's 16 neurons"), r.out());
