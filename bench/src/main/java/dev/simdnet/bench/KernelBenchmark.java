@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * GFLOP/s.
  *
  * <p>{@code shape} is {@code IN x OUT} of one layer, over a minibatch of {@code batch} rows:
- * forward {@code Z (B, OUT) = A (B, IN) W^T}, weight gradient {@code dW (OUT, IN) += dZ^T A}, input
+ * forward {@code Z (B, OUT) = A (B, IN) W^T}, weight gradient {@code dW (OUT, IN) = dZ^T A} (the
+ * overwriting variant the trainer calls), input
  * gradient {@code dA (B, IN) = dZ W}: {@code 2 * B * IN * OUT} flops each.
  */
 @State(Scope.Thread)
@@ -97,8 +98,8 @@ public class KernelBenchmark {
         vector.forward(batch, in, out, a, 0, in, w, 0, in, b, 0, zv, 0, out);
         compare("forward", zs, zv, in);
         float[] ws = new float[dw.length], wv = new float[dw.length];
-        scalar.accumulateWeightGradient(batch, in, out, dz, 0, out, a, 0, in, ws, 0, in);
-        vector.accumulateWeightGradient(batch, in, out, dz, 0, out, a, 0, in, wv, 0, in);
+        scalar.weightGradient(batch, in, out, dz, 0, out, a, 0, in, ws, 0, in);
+        vector.weightGradient(batch, in, out, dz, 0, out, a, 0, in, wv, 0, in);
         compare("weight gradient", ws, wv, batch);
         float[] as = new float[da.length], av = new float[da.length];
         scalar.inputGradient(batch, in, out, dz, 0, out, w, 0, in, as, 0, in);
@@ -135,7 +136,7 @@ public class KernelBenchmark {
 
     @Benchmark
     public float[] weightGradient(Flops f) {
-        kernels.accumulateWeightGradient(batch, in, out, dz, 0, out, a, 0, in, dw, 0, in);
+        kernels.weightGradient(batch, in, out, dz, 0, out, a, 0, in, dw, 0, in);
         f.flops += flopsPerCall;
         return dw;
     }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,20 +44,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--layers", paramLabel = "SIZES", defaultValue = "784,16,16,10",
-            description = "Layer sizes, input first. Default: ${DEFAULT-VALUE}.")
-    String layers;
-
-    @Option(names = "--activation", paramLabel = "NAME", defaultValue = "sigmoid",
-            description = "sigmoid, tanh or relu. Default: ${DEFAULT-VALUE}.")
-    String activation;
-
-    @Option(names = "--loss", paramLabel = "NAME", defaultValue = "mse",
-            description = "mse or cross-entropy. Default: ${DEFAULT-VALUE}.")
-    String loss;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads. Default: all cores.")
-    Integer threads;
+    @Mixin
+    NetworkOptions network = new NetworkOptions();
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -77,13 +66,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        int[] sizes = TrainCommand.parseLayers(layers);
-        Activation hidden = Activation.parse(activation, false);
-        Cost cost = Cost.parse(loss);
-        final int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1 || t > 1024) {
-            throw new UsageException("--threads must be a positive number of threads (at most 1024), got " + t);
-        }
+        int[] sizes = network.sizes();
+        Activation hidden = network.hidden();
+        Cost cost = network.cost();
+        final int t = network.threads();
         if (batch <= 0 || epochs <= 0 || examples <= 0) {
             throw new UsageException("--batch, --epochs and --examples must be positive");
         }
@@ -93,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Dataset data = dataDir != null ? MnistFormat.load("data", dataDir).train() : random(sizes, examples);
         if (data.inputSize() != sizes[0] || data.classes() > sizes[sizes.length - 1]) {
-            throw new UsageException("--layers " + layers + " does not fit the data: " + data.inputSize()
+            throw new UsageException("--layers " + network.layers + " does not fit the data: " + data.inputSize()
                     + " inputs, " + data.classes() + " classes");
         }
         Kernels kernels = KernelProvider.get();

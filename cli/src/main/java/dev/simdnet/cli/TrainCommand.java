@@ -46,17 +46,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
-    @Option(names = "--layers", paramLabel = "SIZES", defaultValue = "784,16,16,10",
-            description = "Layer sizes, input first, comma-separated. Default: ${DEFAULT-VALUE}.")
-    String layers;
-
-    @Option(names = "--activation", paramLabel = "NAME", defaultValue = "sigmoid",
-            description = "Hidden layers' activation: sigmoid, tanh or relu. Default: ${DEFAULT-VALUE}.")
-    String activation;
-
-    @Option(names = "--loss", paramLabel = "NAME", defaultValue = "mse",
-            description = "mse (quadratic cost, sigmoid outputs) or cross-entropy (softmax outputs). Default: ${DEFAULT-VALUE}.")
-    String loss;
+    @Mixin
+    NetworkOptions network = new NetworkOptions();
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
@@ -80,10 +71,6 @@ final class TrainCommand implements Callable<Integer> {
             description = "L2 weight decay, added to the weights' gradient as X*w (biases are not decayed). Default: ${DEFAULT-VALUE}.")
     float weightDecay;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Threads to train on; the weights are the same bit for bit whatever N. Default: all cores.")
-    Integer threads;
-
     @Option(names = "--no-shuffle", description = "Keep the training set in its file order.")
     boolean noShuffle;
 
@@ -100,6 +87,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the training cost and test accuracy against the epoch.")
     Path plot;
+
+    /** The thread count, resolved from --threads in validate(). */
+    private int threads;
 
     /** The options after validation, in the types the trainer takes; start is null or --init's model. */
     private record Plan(int[] sizes, Activation hidden, Cost cost, TrainingConfig config, Network start) {
@@ -145,15 +135,10 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Every option checked before any work starts; each fault says how to fix it. */
     private Plan validate() throws IOException {
-        int[] sizes = parseLayers(layers);
-        Activation hidden = Activation.parse(activation, false);
-        Cost cost = Cost.parse(loss);
-        if (threads == null) {
-            threads = Runtime.getRuntime().availableProcessors();
-        }
-        if (threads < 1 || threads > 1024) {
-            throw new UsageException("--threads must be a positive number of threads (at most 1024), got " + threads);
-        }
+        int[] sizes = network.sizes();
+        Activation hidden = network.hidden();
+        Cost cost = network.cost();
+        threads = network.threads();
         if (!(momentum >= 0 && momentum < 1)) {
             throw new UsageException("--momentum must be at least 0 and below 1 (0.9 is usual), got " + momentum);
         }
@@ -206,26 +191,6 @@ final class TrainCommand implements Callable<Integer> {
 
     private static String joined(int[] sizes) {
         return Arrays.stream(sizes).mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","));
-    }
-
-    static int[] parseLayers(String spec) {
-        String[] parts = spec.split(",", -1);
-        if (parts.length < 2) {
-            throw new UsageException("--layers needs at least two sizes, input and output, such as 784,16,16,10; got '"
-                    + spec + "'");
-        }
-        int[] sizes = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                sizes[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--layers: '" + parts[i].trim() + "' is not a number; write sizes like 784,16,16,10");
-            }
-            if (sizes[i] <= 0 || sizes[i] > 1 << 20) {
-                throw new UsageException("--layers: size " + sizes[i] + " must be between 1 and " + (1 << 20));
-            }
-        }
-        return sizes;
     }
 
     private static void checkAgainstData(int[] sizes, TrainTest data) {
