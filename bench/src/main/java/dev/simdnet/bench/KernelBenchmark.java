@@ -57,6 +57,7 @@ public class KernelBenchmark {
     private float[] dz;
     private float[] dw;
     private float[] da;
+    private float[] velocity;
 
     /** Floating-point operations, reported per nanosecond: GFLOP/s. */
     @State(Scope.Thread)
@@ -84,6 +85,7 @@ public class KernelBenchmark {
         z = new float[batch * out];
         dw = new float[out * in];
         da = new float[batch * in];
+        velocity = new float[out * in];
         Kernels scalar = KernelProvider.scalar();
         Kernels vector = KernelProvider.vector().orElseThrow(() ->
                 new IllegalStateException("no vector kernels: " + KernelProvider.reason()));
@@ -105,6 +107,16 @@ public class KernelBenchmark {
         scalar.inputGradient(batch, in, out, dz, 0, out, w, 0, in, as, 0, in);
         vector.inputGradient(batch, in, out, dz, 0, out, w, 0, in, av, 0, in);
         compare("input gradient", as, av, out);
+        // The transposed layout the trainer keeps: w read as WT (in, out).
+        scalar.forwardTransposed(batch, in, out, a, 0, in, w, 0, out, b, 0, zs, 0, out);
+        vector.forwardTransposed(batch, in, out, a, 0, in, w, 0, out, b, 0, zv, 0, out);
+        compare("forward (W^T)", zs, zv, in);
+        scalar.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, ws, 0, out);
+        vector.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, wv, 0, out);
+        compare("weight gradient (W^T)", ws, wv, batch);
+        scalar.inputGradientTransposed(batch, in, out, dz, 0, out, w, 0, out, as, 0, in);
+        vector.inputGradientTransposed(batch, in, out, dz, 0, out, w, 0, out, av, 0, in);
+        compare("input gradient (W^T)", as, av, out);
     }
 
     private void compare(String what, float[] expected, float[] actual, int depth) {
@@ -144,6 +156,39 @@ public class KernelBenchmark {
     @Benchmark
     public float[] inputGradient(Flops f) {
         kernels.inputGradient(batch, in, out, dz, 0, out, w, 0, in, da, 0, in);
+        f.flops += flopsPerCall;
+        return da;
+    }
+
+    // The transposed layout the trainer trains with: WT (in, out), so that the forward pass and the
+    // weight gradient both run their vectors along the output neurons.
+
+    @Benchmark
+    public float[] forwardTransposed(Flops f) {
+        kernels.forwardTransposed(batch, in, out, a, 0, in, w, 0, out, b, 0, z, 0, out);
+        f.flops += flopsPerCall;
+        return z;
+    }
+
+    @Benchmark
+    public float[] weightGradientTransposed(Flops f) {
+        kernels.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, dw, 0, out);
+        f.flops += flopsPerCall;
+        return dw;
+    }
+
+    /** The weight gradient fused with the step of SGD with momentum, as the trainer runs it. */
+    @Benchmark
+    public float[] weightStepTransposed(Flops f) {
+        kernels.weightStepTransposed(batch, in, out, a, 0, in, dz, 0, out, w, 0, out, velocity,
+                0.01f, 1e-4f, 0.9f, 0f);
+        f.flops += flopsPerCall;
+        return w;
+    }
+
+    @Benchmark
+    public float[] inputGradientTransposed(Flops f) {
+        kernels.inputGradientTransposed(batch, in, out, dz, 0, out, w, 0, out, da, 0, in);
         f.flops += flopsPerCall;
         return da;
     }

@@ -23,6 +23,13 @@ public final class Network {
     private final float[] params;
     private final int[] weightOffsets;
     private final int[] biasOffsets;
+    /**
+     * The trainer whose working copy of the weights is newer than {@link #params}, or null. A
+     * trainer keeps the weights transposed while it trains (see {@link Trainer}); every public way
+     * to read the parameters first has it write them back, and then, since the caller holds the
+     * live array and may change it, the trainer reads them again before its next step.
+     */
+    private Trainer holder;
 
     /**
      * A network with the given sizes (at least input and output), hidden activation and cost, and
@@ -76,6 +83,7 @@ public final class Network {
      * for a seed on every JVM: the normal deviates come from our own Box-Muller over StrictMath.
      */
     public void initialize(long seed) {
+        release();
         SplittableRandom rng = new SplittableRandom(seed);
         Arrays.fill(params, 0f);
         for (int l = 0; l < layers(); l++) {
@@ -133,9 +141,35 @@ public final class Network {
         return cost;
     }
 
-    /** Every weight and bias, in the layout described on the class: the live array, not a copy. */
+    /**
+     * Every weight and bias, in the layout described on the class: the live array, not a copy,
+     * up to date with any trainer's last step. Changes made to it are seen by the next step.
+     */
     public float[] parameters() {
+        release();
         return params;
+    }
+
+    /** Has the trainer holding newer weights, if any, write them back to {@link #params}. */
+    void release() {
+        Trainer h = holder;
+        if (h != null) {
+            holder = null;
+            h.writeBack();
+        }
+    }
+
+    /** The parameter array as it is, for the trainer that holds or is about to take the weights. */
+    float[] rawParameters() {
+        return params;
+    }
+
+    Trainer holder() {
+        return holder;
+    }
+
+    void hold(Trainer t) {
+        holder = t;
     }
 
     public int parameterCount() {
@@ -163,6 +197,7 @@ public final class Network {
         if (input.length != inputSize()) {
             throw new IllegalArgumentException("expected " + inputSize() + " inputs, got " + input.length);
         }
+        release();
         float[] a = input;
         for (int l = 0; l < layers(); l++) {
             int in = sizes[l], out = sizes[l + 1];

@@ -16,25 +16,32 @@ import java.util.SplittableRandom;
  * allocates nothing. Activations are kept row-major, one example per row, so a minibatch of 100
  * 784-pixel images is 314 KB and stays in L2 through the forward and backward passes.
  *
+ * <p>While it trains, the trainer keeps its own copy of the weights, each layer's W transposed
+ * ({@code WT}, one row per input, one column per neuron). Then the forward pass
+ * ({@code Z = A * WT + b}) and the weight gradient ({@code dWT = A^T * dZ}) are both products
+ * whose vectors run along the neurons, with no transposing or packing per step, and the gradient of
+ * each block of weights goes straight from the registers into that block's step of SGD. The
+ * network's parameters are brought up to date whenever anyone asks for them
+ * ({@link Network#parameters()}, saving, inference), and read back before the next step, so the
+ * copy is invisible to callers.
+ *
  * <p>With several threads, each pass is cut into tasks by fixed blocks of examples, neurons and
- * inputs that depend only on the shapes, never on the number of threads; each task writes its own
- * block and sums in the same order as on one thread. So the same seed gives the same weights, bit
- * for bit, on any number of threads. A trainer is itself used from one thread at a time; close it
- * to stop its worker threads.
+ * inputs that depend only on the shapes, never on the number of threads; every result element is a
+ * sum in a fixed order that does not depend on the blocking. So the same seed gives the same
+ * weights, bit for bit, on any number of threads. A trainer is itself used from one thread at a
+ * time; close it to stop its worker threads.
  */
 public final class Trainer implements AutoCloseable {
 
-    /** Examples per task block: a multiple of the kernels' 4-row register tiles. */
-    private static final int ROW_BLOCK = 20;
-    /** Neurons per task block of the forward pass and the weight gradient (multiple of 4). */
-    private static final int NEURON_BLOCK = 64;
-    /** Inputs per task block of the gradients: a multiple of 3 vectors at every width (12, 24, 48). */
-    private static final int INPUT_BLOCK = 192;
+    /** Examples per task block: a multiple of the kernels' 8-row register tiles. */
+    private static final int ROW_BLOCK = 48;
     /**
-     * The weight gradient is cut by inputs only when cutting by neurons gives fewer tasks than
-     * this: every cut repacks the operands, so wide layers keep whole rows of W per task.
+     * Neurons per task block: a multiple of the kernels' tiles of 3 vectors at every width (12, 24
+     * and 48 floats), so that only a layer's last block has a partial tile.
      */
-    private static final int MIN_WEIGHT_TASKS = 8;
+    private static final int NEURON_BLOCK = 96;
+    /** Inputs (rows of WT) per task block of the weight step and the input gradient. */
+    private static final int INPUT_BLOCK = 96;
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
     private static final long MIN_PARALLEL_WORK = 1 << 16;
 
@@ -42,16 +49,33 @@ public final class Trainer implements AutoCloseable {
     private final Kernels k;
     private final int maxBatch;
 
-    /** The minibatch's inputs, (maxBatch, inputSize): gathered into one block per step. */
+    /**
+     * ld[i]: the distance between two examples' rows in layer i's buffers (0: the input). Wide
+     * layers whose rows are a multiple of 128 floats get 16 more, so that walking down a column
+     * does not hit the same few cache sets again and again (a 4 KB stride would).
+     */
+    private final int[] ld;
+    /** The minibatch's inputs, (maxBatch, inputSize) with leading dimension ld[0]. */
     private final float[] input;
     private final int[] batchLabels;
-    /** activations[l]: weight layer l's outputs, (maxBatch, sizes[l+1]). */
+    /** activations[l]: weight layer l's outputs, (maxBatch, sizes[l+1]), leading dimension ld[l+1]. */
     private final float[][] activations;
     /** nudges[l]: the cost's gradient with respect to layer l's weighted inputs z, same shape. */
     private final float[][] nudges;
-    /** The gradient of the summed minibatch cost: a twin of the network's parameters. */
+
+    /**
+     * The weights and biases while training: layer l's WT (in, out) at wtOff[l], leading dimension
+     * ldwt[l] (padded like ld), then its biases at btOff[l].
+     */
+    private final float[] work;
+    private final int[] wtOff;
+    private final int[] ldwt;
+    private final int[] btOff;
+    /** The gradient of the summed minibatch cost in work's layout, for {@link #computeGradient}. */
+    private final float[] workGradient;
+    /** The same in the network's layout: what {@link #gradient()} returns. */
     private final float[] gradient;
-    /** Momentum's running average of the gradient, another twin; allocated when first needed. */
+    /** Momentum's running average of the gradient, in work's layout; allocated when first needed. */
     private float[] velocity;
 
     private final WorkerPool pool;
@@ -63,7 +87,6 @@ public final class Trainer implements AutoCloseable {
     /** When explaining one example: where to keep each layer's dC/da before f' turns it into dC/dz. */
     private float[][] keepActivationGrads;
     private boolean passUpdate;
-    private int passInBlocksA;
     private boolean passSplit;
     private int[] passOrder;
     private int passFrom;
@@ -91,16 +114,39 @@ public final class Trainer implements AutoCloseable {
         this.net = net;
         this.k = kernels;
         this.maxBatch = maxBatch;
-        this.input = new float[Math.multiplyExact(maxBatch, net.inputSize())];
+        int layers = net.layers();
+        this.ld = new int[layers + 1];
+        for (int i = 0; i <= layers; i++) {
+            // The output's rows stay contiguous: the cost and softmax kernels take them so.
+            ld[i] = i == layers ? net.size(i) : padded(net.size(i));
+        }
+        this.input = new float[Math.multiplyExact(maxBatch, ld[0])];
         this.batchLabels = new int[maxBatch];
-        this.activations = new float[net.layers()][];
-        this.nudges = new float[net.layers()][];
-        for (int l = 0; l < net.layers(); l++) {
-            activations[l] = new float[Math.multiplyExact(maxBatch, net.size(l + 1))];
+        this.activations = new float[layers][];
+        this.nudges = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            activations[l] = new float[Math.multiplyExact(maxBatch, ld[l + 1])];
             nudges[l] = new float[activations[l].length];
         }
+        this.wtOff = new int[layers];
+        this.ldwt = new int[layers];
+        this.btOff = new int[layers];
+        long total = 0;
+        for (int l = 0; l < layers; l++) {
+            ldwt[l] = padded(net.size(l + 1));
+            wtOff[l] = (int) total;
+            total += (long) net.size(l) * ldwt[l];
+            btOff[l] = (int) total;
+            total += net.size(l + 1);
+        }
+        this.work = new float[Math.toIntExact(total)];
+        this.workGradient = new float[work.length];
         this.gradient = new float[net.parameterCount()];
         this.pool = new WorkerPool(threads);
+    }
+
+    private static int padded(int n) {
+        return n >= 128 && n % 128 == 0 ? n + 16 : n;
     }
 
     /** The number of threads this trainer's passes run on. */
@@ -108,10 +154,50 @@ public final class Trainer implements AutoCloseable {
         return pool.threads();
     }
 
-    /** Stops the worker threads; the trainer must not be used afterwards. */
+    /** Writes the weights back to the network and stops the worker threads; do not use it afterwards. */
     @Override
     public void close() {
+        if (net.holder() == this) {
+            net.release();
+        }
         pool.close();
+    }
+
+    /** Makes the working copy current: reads the network's parameters unless this trainer holds them. */
+    private void acquire() {
+        if (net.holder() != this) {
+            net.release();
+            float[] p = net.rawParameters();
+            for (int l = 0; l < net.layers(); l++) {
+                int in = net.size(l), out = net.size(l + 1), wOff = net.weightOffset(l);
+                for (int kk = 0; kk < in; kk++) {
+                    int row = wtOff[l] + kk * ldwt[l];
+                    for (int j = 0; j < out; j++) {
+                        work[row + j] = p[wOff + j * in + kk];
+                    }
+                }
+                System.arraycopy(p, net.biasOffset(l), work, btOff[l], out);
+            }
+            net.hold(this);
+        }
+    }
+
+    /** Copies the working weights back into the network's layout (called by the network). */
+    void writeBack() {
+        toNetworkLayout(work, net.rawParameters());
+    }
+
+    private void toNetworkLayout(float[] src, float[] dst) {
+        for (int l = 0; l < net.layers(); l++) {
+            int in = net.size(l), out = net.size(l + 1), wOff = net.weightOffset(l);
+            for (int j = 0; j < out; j++) {
+                int row = wOff + j * in;
+                for (int kk = 0; kk < in; kk++) {
+                    dst[row + kk] = src[wtOff[l] + kk * ldwt[l] + j];
+                }
+            }
+            System.arraycopy(src, btOff[l], dst, net.biasOffset(l), out);
+        }
     }
 
     public Network network() {
@@ -202,9 +288,10 @@ public final class Trainer implements AutoCloseable {
     }
 
     private double step(Dataset data, int[] order, int from, int count, float lr, float momentum, float weightDecay) {
+        acquire();
         gather(data, order, from, count);
         if (momentum != 0f && velocity == null) {
-            velocity = new float[gradient.length];
+            velocity = new float[work.length];
         }
         passLr = lr;
         passMomentum = momentum;
@@ -234,7 +321,7 @@ public final class Trainer implements AutoCloseable {
         int end = Math.min(passRows, (task + 1) * ROW_BLOCK);
         for (int r = task * ROW_BLOCK; r < end; r++) {
             int e = passOrder[passFrom + r];
-            System.arraycopy(pixels, e * in, input, r * in, in);
+            System.arraycopy(pixels, e * in, input, r * ld[0], in);
             batchLabels[r] = labels[e];
         }
     }
@@ -246,9 +333,9 @@ public final class Trainer implements AutoCloseable {
     /**
      * Backpropagation over the {@code rows} gathered examples: the forward pass, the cost, then,
      * layer by layer from the output, every example's desired nudges to the weighted inputs, summed
-     * into the gradient of every weight and bias. Returns the summed cost; the gradient (of the
-     * summed, not averaged, cost) is left in {@link #gradient()}. With {@code update}, each block of
-     * weights also takes its step as soon as its gradient is complete (the pass* rates).
+     * into the gradient of every weight and bias. Returns the summed cost. With {@code update},
+     * each block of weights takes its step (the pass* rates) as soon as its gradient is known;
+     * without, the gradient of the summed (not averaged) cost is left in {@link #workGradient}.
      */
     double backprop(int rows, boolean update) {
         feedforward(rows);
@@ -260,13 +347,12 @@ public final class Trainer implements AutoCloseable {
         for (int l = last; l >= 0; l--) {
             int in = net.size(l), out = net.size(l + 1);
             passLayer = l;
-            // Weight and bias gradients in blocks of (neurons x inputs) (A); the previous layer's
+            // Weights and biases in blocks of (inputs x neurons) of WT (A); the previous layer's
             // nudges in blocks of (examples x inputs) (B). B reads this layer's weights, so when A
             // also takes the step on them, B runs first, as its own job.
             boolean split = (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
-            passInBlocksA = !split ? 1 : blocks(out, NEURON_BLOCK) >= MIN_WEIGHT_TASKS ? 1 : blocks(in, INPUT_BLOCK);
-            int tasksA = split ? blocks(out, NEURON_BLOCK) * passInBlocksA : 1;
+            int tasksA = split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             if (update) {
                 passTasksA = 0;
@@ -284,34 +370,32 @@ public final class Trainer implements AutoCloseable {
     private void backwardTask(int task) {
         int l = passLayer, rows = passRows;
         int in = net.size(l), out = net.size(l + 1);
-        float[] w = net.parameters();
+        int ldIn = ld[l], ldOut = ld[l + 1];
         boolean split = passSplit;
         if (task < passTasksA) {
-            int inBlocks = passInBlocksA;
-            int j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
+            int outBlocks = split ? blocks(out, NEURON_BLOCK) : 1;
+            int j0 = split ? (task % outBlocks) * NEURON_BLOCK : 0;
             int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
-            int k0 = inBlocks > 1 ? (task % inBlocks) * INPUT_BLOCK : 0;
-            int k1 = inBlocks > 1 ? Math.min(in, k0 + INPUT_BLOCK) : in;
-            int wOff = net.weightOffset(l);
-            // dW (out, in) = dZ^T (out, rows) * A_prev (rows, in): the weight nudges are
+            int k0 = split ? (task / outBlocks) * INPUT_BLOCK : 0;
+            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
+            // dWT (in, out) = A_prev^T (in, rows) * dZ (rows, out): the weight nudges are
             // proportional to the previous layer's activations, summed over the minibatch.
             float[] prev = l == 0 ? input : activations[l - 1];
-            k.weightGradient(rows, k1 - k0, j1 - j0, nudges[l], j0, out, prev, k0, in,
-                    gradient, wOff + j0 * in + k0, in);
-            int bOff = net.biasOffset(l);
-            if (k0 == 0) {
-                Arrays.fill(gradient, bOff + j0, bOff + j1, 0f);
-                k.accumulateBiasGradient(rows, j1 - j0, nudges[l], j0, out, gradient, bOff + j0);
-            }
+            int w0 = wtOff[l] + k0 * ldwt[l] + j0;
             if (passUpdate) {
-                // The step on this block, while its gradient is still in cache: weight decay on
-                // weights, not biases.
-                for (int j = j0; j < j1; j++) {
-                    k.sgdStep(w, gradient, velocity, wOff + j * in + k0, k1 - k0, passScale, passLr, passMomentum,
-                            passWeightDecay);
-                }
-                if (k0 == 0) {
-                    k.sgdStep(w, gradient, velocity, bOff + j0, j1 - j0, passScale, passLr, passMomentum, 0f);
+                k.weightStepTransposed(rows, k1 - k0, j1 - j0, prev, k0, ldIn, nudges[l], j0, ldOut,
+                        work, w0, ldwt[l], velocity, passScale, passLr, passMomentum, passWeightDecay);
+            } else {
+                k.weightGradientTransposed(rows, k1 - k0, j1 - j0, prev, k0, ldIn, nudges[l], j0, ldOut,
+                        workGradient, w0, ldwt[l]);
+            }
+            if (k0 == 0) {
+                int b0 = btOff[l] + j0;
+                Arrays.fill(workGradient, b0, b0 + j1 - j0, 0f);
+                k.accumulateBiasGradient(rows, j1 - j0, nudges[l], j0, ldOut, workGradient, b0);
+                if (passUpdate) {
+                    // No weight decay on biases.
+                    k.sgdStep(work, workGradient, velocity, b0, j1 - j0, passScale, passLr, passMomentum, 0f);
                 }
             }
         } else {
@@ -321,18 +405,18 @@ public final class Trainer implements AutoCloseable {
             int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
             int k0 = split ? (t % inBlocks) * INPUT_BLOCK : 0;
             int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
-            // dA_prev (rows, in) = dZ (rows, out) * W (out, in): what every neuron of this layer
-            // wants from the previous one, weighted by the weights, summed; then times f'.
-            k.inputGradient(r1 - r0, k1 - k0, out, nudges[l], r0 * out, out, w, net.weightOffset(l) + k0, in,
-                    nudges[l - 1], r0 * in + k0, in);
+            // dA_prev (rows, in) = dZ (rows, out) * W (out, in) = dZ * WT^T: what every neuron of
+            // this layer wants from the previous one, weighted by the weights, summed; then times f'.
+            k.inputGradientTransposed(r1 - r0, k1 - k0, out, nudges[l], r0 * ldOut, ldOut,
+                    work, wtOff[l] + k0 * ldwt[l], ldwt[l], nudges[l - 1], r0 * ldIn + k0, ldIn);
             if (keepActivationGrads != null) {
                 for (int r = r0; r < r1; r++) {
-                    System.arraycopy(nudges[l - 1], r * in + k0, keepActivationGrads[l], r * in + k0, k1 - k0);
+                    System.arraycopy(nudges[l - 1], r * ldIn + k0, keepActivationGrads[l], r * in + k0, k1 - k0);
                 }
             }
             Activation f = net.activation(l - 1);
             for (int r = r0; r < r1; r++) {
-                f.backward(k, k1 - k0, activations[l - 1], r * in + k0, nudges[l - 1], r * in + k0);
+                f.backward(k, k1 - k0, activations[l - 1], r * ldIn + k0, nudges[l - 1], r * ldIn + k0);
             }
         }
     }
@@ -356,28 +440,29 @@ public final class Trainer implements AutoCloseable {
     private void forwardTask(int task) {
         int l = passLayer, rows = passRows;
         int in = net.size(l), out = net.size(l + 1);
+        int ldIn = ld[l], ldOut = ld[l + 1];
         boolean split = passSplit;
         int outBlocks = split ? blocks(out, NEURON_BLOCK) : 1;
         int r0 = split ? (task / outBlocks) * ROW_BLOCK : 0;
         int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
         int j0 = split ? (task % outBlocks) * NEURON_BLOCK : 0;
         int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
-        float[] w = net.parameters();
         float[] prev = l == 0 ? input : activations[l - 1];
-        // Z (rows, out) = A_prev (rows, in) * W^T + b, then A = f(Z) in place, block by block.
-        k.forward(r1 - r0, in, j1 - j0, prev, r0 * in, in, w, net.weightOffset(l) + j0 * in, in,
-                w, net.biasOffset(l) + j0, activations[l], r0 * out + j0, out);
+        // Z (rows, out) = A_prev (rows, in) * WT + b, then A = f(Z) in place, block by block.
+        k.forwardTransposed(r1 - r0, in, j1 - j0, prev, r0 * ldIn, ldIn, work, wtOff[l] + j0, ldwt[l],
+                work, btOff[l] + j0, activations[l], r0 * ldOut + j0, ldOut);
         Activation f = net.activation(l);
         if (f != Activation.SOFTMAX) {
             for (int r = r0; r < r1; r++) {
-                f.forward(k, 1, j1 - j0, activations[l], r * out + j0, activations[l], r * out + j0);
+                f.forward(k, 1, j1 - j0, activations[l], r * ldOut + j0, activations[l], r * ldOut + j0);
             }
         }
     }
 
     /**
-     * The gradient of the summed cost of the last minibatch passed to {@link #backprop} or
-     * {@link #updateMiniBatch}, in the network's parameter layout: the live array.
+     * The gradient of the summed cost of the examples of the last {@link #computeGradient}, in the
+     * network's parameter layout: the live array. (A training step never writes it out: each
+     * block's gradient goes straight into its step.)
      */
     public float[] gradient() {
         return gradient;
@@ -388,8 +473,11 @@ public final class Trainer implements AutoCloseable {
      * without changing the network, and returns their summed cost.
      */
     public double computeGradient(Dataset data, int[] order, int from, int count) {
+        acquire();
         gather(data, order, from, count);
-        return backprop(count, false);
+        double cost = backprop(count, false);
+        toNetworkLayout(workGradient, gradient);
+        return cost;
     }
 
     /**
@@ -435,13 +523,16 @@ public final class Trainer implements AutoCloseable {
     /** The fraction of {@code data} whose highest output is the right class. Allocates nothing. */
     public double accuracy(Dataset data) {
         checkFits(data);
+        acquire();
         int in = net.inputSize(), classes = net.outputSize();
         float[] pixels = data.pixels();
         float[] out = activations[net.layers() - 1];
         int correct = 0;
         for (int from = 0; from < data.size(); from += maxBatch) {
             int count = Math.min(maxBatch, data.size() - from);
-            System.arraycopy(pixels, from * in, input, 0, count * in);
+            for (int r = 0; r < count; r++) {
+                System.arraycopy(pixels, (from + r) * in, input, r * ld[0], in);
+            }
             feedforward(count);
             for (int r = 0; r < count; r++) {
                 if (Network.argmax(out, r * classes, classes) == data.label(from + r)) {

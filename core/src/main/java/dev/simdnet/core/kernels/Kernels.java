@@ -116,4 +116,49 @@ public interface Kernels {
      */
     void sgdStep(float[] params, float[] grads, float[] velocity, int off, int n,
                  float gradScale, float learningRate, float momentum, float weightDecay);
+
+    // The trainer keeps each layer's weights transposed, WT (in, out) = W^T, while it trains: then
+    // the forward pass and the weight gradient are both products whose vectors run along a row of
+    // the result (the output neurons), without transposing anything per step. The network's own
+    // layout, W (out, in), is what the methods above take.
+
+    /**
+     * The forward pass with the weights transposed: {@code Z = A * WT + b}. A (rows, in), lda;
+     * WT (in, out), ldwt; b (out); Z (rows, out), ldz, overwritten.
+     */
+    void forwardTransposed(int rows, int in, int out,
+                           float[] a, int aOff, int lda,
+                           float[] wt, int wtOff, int ldwt,
+                           float[] b, int bOff,
+                           float[] z, int zOff, int ldz);
+
+    /**
+     * The weight gradient in the transposed layout: {@code dWT = A^T * dZ}, so
+     * {@code dWT[k][j] = sum over rows of A[r][k] * dZ[r][j]}. A (rows, in), lda; dZ (rows, out),
+     * lddz; dWT (in, out), lddwt, overwritten.
+     */
+    void weightGradientTransposed(int rows, int in, int out,
+                                  float[] a, int aOff, int lda,
+                                  float[] dz, int dzOff, int lddz,
+                                  float[] dwt, int dwtOff, int lddwt);
+
+    /**
+     * {@link #weightGradientTransposed} fused with {@link #sgdStep}: every weight of WT (in, out),
+     * ldwt, takes the step of {@code sgdStep} with its gradient {@code (A^T * dZ)[k][j]}, which
+     * never goes to memory. {@code velocity} has WT's layout and offsets (unused without momentum).
+     */
+    void weightStepTransposed(int rows, int in, int out,
+                              float[] a, int aOff, int lda,
+                              float[] dz, int dzOff, int lddz,
+                              float[] wt, int wtOff, int ldwt, float[] velocity,
+                              float gradScale, float learningRate, float momentum, float weightDecay);
+
+    /**
+     * The nudges to the previous layer with the weights transposed: {@code dA = dZ * WT^T}.
+     * dZ (rows, out), lddz; WT (in, out), ldwt; dA (rows, in), ldda, overwritten.
+     */
+    void inputGradientTransposed(int rows, int in, int out,
+                                 float[] dz, int dzOff, int lddz,
+                                 float[] wt, int wtOff, int ldwt,
+                                 float[] da, int daOff, int ldda);
 }

@@ -213,4 +213,78 @@ public final class ScalarKernels implements Kernels {
             params[i] -= learningRate * g;
         }
     }
+
+    @Override
+    public void forwardTransposed(int rows, int in, int out,
+                                  float[] a, int aOff, int lda,
+                                  float[] wt, int wtOff, int ldwt,
+                                  float[] b, int bOff,
+                                  float[] z, int zOff, int ldz) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < out; j++) {
+                float sum = 0f;
+                for (int k = 0; k < in; k++) {
+                    sum += a[aOff + r * lda + k] * wt[wtOff + k * ldwt + j];
+                }
+                z[zOff + r * ldz + j] = sum + b[bOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void weightGradientTransposed(int rows, int in, int out,
+                                         float[] a, int aOff, int lda,
+                                         float[] dz, int dzOff, int lddz,
+                                         float[] dwt, int dwtOff, int lddwt) {
+        for (int k = 0; k < in; k++) {
+            for (int j = 0; j < out; j++) {
+                dwt[dwtOff + k * lddwt + j] = transposedGradient(rows, k, j, a, aOff, lda, dz, dzOff, lddz);
+            }
+        }
+    }
+
+    private static float transposedGradient(int rows, int k, int j, float[] a, int aOff, int lda,
+                                            float[] dz, int dzOff, int lddz) {
+        float sum = 0f;
+        for (int r = 0; r < rows; r++) {
+            sum += a[aOff + r * lda + k] * dz[dzOff + r * lddz + j];
+        }
+        return sum;
+    }
+
+    @Override
+    public void weightStepTransposed(int rows, int in, int out,
+                                     float[] a, int aOff, int lda,
+                                     float[] dz, int dzOff, int lddz,
+                                     float[] wt, int wtOff, int ldwt, float[] velocity,
+                                     float gradScale, float learningRate, float momentum, float weightDecay) {
+        for (int k = 0; k < in; k++) {
+            for (int j = 0; j < out; j++) {
+                int i = wtOff + k * ldwt + j;
+                float g = gradScale * transposedGradient(rows, k, j, a, aOff, lda, dz, dzOff, lddz)
+                        + weightDecay * wt[i];
+                if (momentum != 0f) {
+                    velocity[i] = momentum * velocity[i] + g;
+                    g = velocity[i];
+                }
+                wt[i] -= learningRate * g;
+            }
+        }
+    }
+
+    @Override
+    public void inputGradientTransposed(int rows, int in, int out,
+                                        float[] dz, int dzOff, int lddz,
+                                        float[] wt, int wtOff, int ldwt,
+                                        float[] da, int daOff, int ldda) {
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < in; k++) {
+                float sum = 0f;
+                for (int j = 0; j < out; j++) {
+                    sum += dz[dzOff + r * lddz + j] * wt[wtOff + k * ldwt + j];
+                }
+                da[daOff + r * ldda + k] = sum;
+            }
+        }
+    }
 }

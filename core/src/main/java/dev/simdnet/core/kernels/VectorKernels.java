@@ -59,6 +59,11 @@ final class VectorKernels implements Kernels {
         float[] p = new float[0];
         float[] q = new float[0];
         final float[] edge = new float[MR * MAX_NV * L];
+        /** One tile of the direct product, when it cannot be stored in place. */
+        final float[] tile = new float[8 * NV_DIRECT * L];
+        float[] bias = new float[NV_DIRECT * L];
+        float[] zeros = new float[0];
+        float[] w = new float[0];
         /** Two vectors' lanes, summed one by one in a fixed order (see sumLanes). */
         final float[] lanes = new float[2 * L];
 
@@ -69,6 +74,20 @@ final class VectorKernels implements Kernels {
             return p;
         }
 
+        float[] zeros(int size) {
+            if (zeros.length < size) {
+                zeros = new float[size];
+            }
+            return zeros;
+        }
+
+        float[] w(int size) {
+            if (w.length < size) {
+                w = new float[size];
+            }
+            return w;
+        }
+
         float[] q(int size) {
             if (q.length < size) {
                 q = new float[size];
@@ -76,6 +95,14 @@ final class VectorKernels implements Kernels {
             return q;
         }
     }
+
+    /** Most vectors of C per tile of the direct product. */
+    private static final int NV_DIRECT = 3;
+    /**
+     * AVX-512 has 32 vector registers (at any width), AVX2 16: with 32, every direct tile is 8 rows
+     * (8 x 3 vectors = 24 accumulators); with 16, 4 rows of 2 or 3 vectors, or 8 of one.
+     */
+    private static final boolean MANY_REGISTERS = PREFERRED_BITS >= 512;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -633,6 +660,137 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void forwardTransposed(int rows, int in, int out,
+                                  float[] a, int aOff, int lda,
+                                  float[] wt, int wtOff, int ldwt,
+                                  float[] b, int bOff,
+                                  float[] z, int zOff, int ldz) {
+        // Z[r][j..] = b[j..] + sum_k A[r][k] * WT[k][j..]: P = A by rows, Q = WT.
+        direct(rows, out, in, a, aOff, lda, true, wt, wtOff, ldwt, b, bOff, z, zOff, ldz,
+                null, 0f, 0f, 0f, 0f, false);
+    }
+
+    @Override
+    public void weightGradientTransposed(int rows, int in, int out,
+                                         float[] a, int aOff, int lda,
+                                         float[] dz, int dzOff, int lddz,
+                                         float[] dwt, int dwtOff, int lddwt) {
+        // dWT[k][j..] = sum_r A[r][k] * dZ[r][j..]: P = A by columns, Q = dZ.
+        direct(in, out, rows, a, aOff, lda, false, dz, dzOff, lddz, null, 0, dwt, dwtOff, lddwt,
+                null, 0f, 0f, 0f, 0f, false);
+    }
+
+    @Override
+    public void weightStepTransposed(int rows, int in, int out,
+                                     float[] a, int aOff, int lda,
+                                     float[] dz, int dzOff, int lddz,
+                                     float[] wt, int wtOff, int ldwt, float[] velocity,
+                                     float gradScale, float learningRate, float momentum, float weightDecay) {
+        direct(in, out, rows, a, aOff, lda, false, dz, dzOff, lddz, null, 0, wt, wtOff, ldwt,
+                velocity, gradScale, learningRate, momentum, weightDecay, true);
+    }
+
+    @Override
+    public void inputGradientTransposed(int rows, int in, int out,
+                                        float[] dz, int dzOff, int lddz,
+                                        float[] wt, int wtOff, int ldwt,
+                                        float[] da, int daOff, int ldda) {
+        Scratch s = SCRATCH.get();
+        if (out >= 512) {
+            // dA[r][k] = sum_j dZ[r][j] * WT[k][j]: dot products along rows of both, the forward
+            // pass's dot-product tiles with a zero bias. Their lane sums cost little on rows this
+            // long, and transposing a WT this size would cost as much as the product.
+            forward(rows, out, in, dz, dzOff, lddz, wt, wtOff, ldwt, s.zeros(in), 0, da, daOff, ldda);
+        } else {
+            // Short dot products spend much of their time on lane sums (784x128: 23 GFLOP/s, JDK
+            // 17, 512 bits): transpose this WT back to W (out, in), in*out values, and run the
+            // direct product along k instead.
+            float[] w = s.w(out * in);
+            for (int k = 0; k < in; k++) {
+                for (int j = 0; j < out; j++) {
+                    w[j * in + k] = wt[wtOff + k * ldwt + j];
+                }
+            }
+            direct(rows, in, out, dz, dzOff, lddz, true, w, 0, in, null, 0, da, daOff, ldda,
+                    null, 0f, 0f, 0f, 0f, false);
+        }
+    }
+
+    /**
+     * The direct product: {@code C[i][k] = sum over t of P(i, t) * Q(t, k) (+ b[k])}, for i < m,
+     * k < n, t < depth, with P read by rows, {@code P(i, t) = p[pOff + i * ps + t]}, or by columns,
+     * {@code P(i, t) = p[pOff + t * ps + i]}, and Q row-major,
+     * {@code Q(t, k) = q[qOff + t * ldq + k]}. Nothing is packed: the tiles of {@link Tiles}
+     * broadcast P straight from its rows or columns and load Q's rows, which is what the shapes of
+     * training want (P is a minibatch of at most a few hundred KB, in L2). Only a last, partial
+     * vector of columns is copied out, zero-padded, so that no load runs past Q. With
+     * {@code step}, C is the weights and each tile's sums are the gradient of a step of SGD
+     * (see {@link #sgdStep}) instead of being stored.
+     */
+    private static void direct(int m, int n, int depth,
+                               float[] p, int pOff, int ps, boolean byRows,
+                               float[] q, int qOff, int ldq,
+                               float[] b, int bOff,
+                               float[] c, int cOff, int ldc,
+                               float[] velocity, float gradScale, float lr, float momentum, float weightDecay,
+                               boolean step) {
+        Scratch s = SCRATCH.get();
+        for (int k0 = 0; k0 < n; k0 += NV_DIRECT * L) {
+            int nc = Math.min(NV_DIRECT * L, n - k0);
+            int nv = (nc + L - 1) / L;
+            int width = nv * L;
+            boolean partial = nc < width;
+            float[] qq = q;
+            float[] bb = b;
+            int qo = qOff + k0, lq = ldq, bo = bOff + k0;
+            if (partial) {
+                qq = s.q(depth * width);
+                for (int t = 0; t < depth; t++) {
+                    System.arraycopy(q, qOff + t * ldq + k0, qq, t * width, nc);
+                    java.util.Arrays.fill(qq, t * width + nc, (t + 1) * width, 0f);
+                }
+                qo = 0;
+                lq = width;
+                if (b != null) {
+                    bb = s.bias;
+                    System.arraycopy(b, bOff + k0, bb, 0, nc);
+                    java.util.Arrays.fill(bb, nc, width, 0f);
+                    bo = 0;
+                }
+            }
+            int rows = MANY_REGISTERS || nv == 1 ? 8 : 4;
+            for (int i = 0; i < m; ) {
+                int r = m - i >= rows ? rows : m - i >= 4 ? 4 : 1;
+                int pi = byRows ? pOff + i * ps : pOff + i;
+                if (partial || step) {
+                    float[] t = s.tile;
+                    tile(byRows, r, nv, depth, p, pi, ps, qq, qo, lq, bb, bo, t, 0, width);
+                    for (int ii = 0; ii < r; ii++) {
+                        int ci = cOff + (i + ii) * ldc + k0;
+                        if (step) {
+                            step(c, velocity, ci, t, ii * width, nc, gradScale, lr, momentum, weightDecay);
+                        } else {
+                            System.arraycopy(t, ii * width, c, ci, nc);
+                        }
+                    }
+                } else {
+                    tile(byRows, r, nv, depth, p, pi, ps, qq, qo, lq, bb, bo, c, cOff + i * ldc + k0, ldc);
+                }
+                i += r;
+            }
+        }
+    }
+
+    private static void tile(boolean byRows, int r, int nv, int depth, float[] p, int p0, int ps,
+                             float[] q, int q0, int ldq, float[] b, int b0, float[] c, int c0, int ldc) {
+        if (byRows) {
+            Tiles.rows(r, nv, depth, p, p0, ps, q, q0, ldq, b, b0, c, c0, ldc);
+        } else {
+            Tiles.cols(r, nv, depth, p, p0, ps, q, q0, ldq, b, b0, c, c0, ldc);
+        }
+    }
+
+    @Override
     public void accumulateBiasGradient(int rows, int out, float[] dz, int dzOff, int lddz, float[] db, int dbOff) {
         int j = 0;
         for (int jEnd = SPECIES.loopBound(out); j < jEnd; j += L) {
@@ -768,25 +926,38 @@ final class VectorKernels implements Kernels {
     @Override
     public void sgdStep(float[] params, float[] grads, float[] velocity, int off, int n,
                         float gradScale, float learningRate, float momentum, float weightDecay) {
-        int i = off;
-        int end = off + SPECIES.loopBound(n);
+        step(params, velocity, off, grads, off, n, gradScale, learningRate, momentum, weightDecay);
+    }
+
+    /** sgdStep over {@code params[off .. off + n)} (and velocity's) with the gradient at {@code g[gOff ..]}. */
+    private static void step(float[] params, float[] velocity, int off, float[] g, int gOff, int n,
+                             float gradScale, float learningRate, float momentum, float weightDecay) {
+        int i = 0;
+        int end = SPECIES.loopBound(n);
         // Same operations, in the same order, as the scalar step (no FMA contraction), so that
         // both give the same parameters.
         if (momentum != 0f) {
             for (; i < end; i += L) {
-                FloatVector p = FloatVector.fromArray(SPECIES, params, i);
-                FloatVector g = FloatVector.fromArray(SPECIES, grads, i).mul(gradScale).add(p.mul(weightDecay));
-                FloatVector v = FloatVector.fromArray(SPECIES, velocity, i).mul(momentum).add(g);
-                v.intoArray(velocity, i);
-                p.sub(v.mul(learningRate)).intoArray(params, i);
+                FloatVector p = FloatVector.fromArray(SPECIES, params, off + i);
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, gOff + i).mul(gradScale).add(p.mul(weightDecay));
+                FloatVector v = FloatVector.fromArray(SPECIES, velocity, off + i).mul(momentum).add(gv);
+                v.intoArray(velocity, off + i);
+                p.sub(v.mul(learningRate)).intoArray(params, off + i);
             }
         } else {
             for (; i < end; i += L) {
-                FloatVector p = FloatVector.fromArray(SPECIES, params, i);
-                FloatVector g = FloatVector.fromArray(SPECIES, grads, i).mul(gradScale).add(p.mul(weightDecay));
-                p.sub(g.mul(learningRate)).intoArray(params, i);
+                FloatVector p = FloatVector.fromArray(SPECIES, params, off + i);
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, gOff + i).mul(gradScale).add(p.mul(weightDecay));
+                p.sub(gv.mul(learningRate)).intoArray(params, off + i);
             }
         }
-        SCALAR.sgdStep(params, grads, velocity, i, off + n - i, gradScale, learningRate, momentum, weightDecay);
+        for (; i < n; i++) {
+            float gi = gradScale * g[gOff + i] + weightDecay * params[off + i];
+            if (momentum != 0f) {
+                velocity[off + i] = momentum * velocity[off + i] + gi;
+                gi = velocity[off + i];
+            }
+            params[off + i] -= learningRate * gi;
+        }
     }
 }

@@ -277,6 +277,93 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void transposedForwardMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(21);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            int aOff = 3, lda = in + 5, wOff = 2, ldwt = out + 1, bOff = 1, zOff = 4, ldz = out + 3;
+            float[] a = random(rng, aOff + rows * lda);
+            float[] wt = random(rng, wOff + in * ldwt);
+            float[] b = random(rng, bOff + out);
+            float[] zs = random(rng, zOff + rows * ldz);
+            float[] zv = zs.clone();
+            float[] mag = new float[zs.length];
+            scalar.forwardTransposed(rows, in, out, a, aOff, lda, wt, wOff, ldwt, b, bOff, zs, zOff, ldz);
+            vector.forwardTransposed(rows, in, out, a, aOff, lda, wt, wOff, ldwt, b, bOff, zv, zOff, ldz);
+            scalar.forwardTransposed(rows, in, out, abs(a), aOff, lda, abs(wt), wOff, ldwt, abs(b), bOff, mag, zOff, ldz);
+            assertClose("forward (W^T) " + rows + "x" + in + "->" + out, zs, zv, mag, in);
+        }
+    }
+
+    @Test
+    void transposedWeightGradientMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(22);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            int aOff = 1, lda = in + 2, dzOff = 2, lddz = out + 1, dwOff = 3, lddwt = out + 5;
+            float[] a = random(rng, aOff + rows * lda);
+            float[] dz = random(rng, dzOff + rows * lddz);
+            float[] dws = random(rng, dwOff + in * lddwt);
+            float[] dwv = dws.clone();
+            float[] mag = new float[dws.length];
+            scalar.weightGradientTransposed(rows, in, out, a, aOff, lda, dz, dzOff, lddz, dws, dwOff, lddwt);
+            vector.weightGradientTransposed(rows, in, out, a, aOff, lda, dz, dzOff, lddz, dwv, dwOff, lddwt);
+            scalar.weightGradientTransposed(rows, in, out, abs(a), aOff, lda, abs(dz), dzOff, lddz, mag, dwOff, lddwt);
+            assertClose("weight gradient (W^T) " + rows + "x" + in + "->" + out, dws, dwv, mag, rows);
+        }
+    }
+
+    @Test
+    void transposedInputGradientMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(23);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            int dzOff = 3, lddz = out + 4, wOff = 1, ldwt = out + 2, daOff = 6, ldda = in + 9;
+            float[] dz = random(rng, dzOff + rows * lddz);
+            float[] wt = random(rng, wOff + in * ldwt);
+            float[] das = random(rng, daOff + rows * ldda);
+            float[] dav = das.clone();
+            float[] mag = new float[das.length];
+            scalar.inputGradientTransposed(rows, in, out, dz, dzOff, lddz, wt, wOff, ldwt, das, daOff, ldda);
+            vector.inputGradientTransposed(rows, in, out, dz, dzOff, lddz, wt, wOff, ldwt, dav, daOff, ldda);
+            scalar.inputGradientTransposed(rows, in, out, abs(dz), dzOff, lddz, abs(wt), wOff, ldwt, mag, daOff, ldda);
+            assertClose("input gradient (W^T) " + rows + "x" + in + "<-" + out, das, dav, mag, out);
+        }
+    }
+
+    @Test
+    void fusedWeightStepMatchesScalar() {
+        SplittableRandom rng = new SplittableRandom(24);
+        float scale = 0.01f, lr = 0.5f, wd = 1e-3f;
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            for (float momentum : new float[] {0f, 0.9f}) {
+                int aOff = 2, lda = in + 1, dzOff = 1, lddz = out + 3, wOff = 4, ldwt = out + 2;
+                float[] a = random(rng, aOff + rows * lda);
+                float[] dz = random(rng, dzOff + rows * lddz);
+                float[] ws = random(rng, wOff + in * ldwt), vs = random(rng, ws.length);
+                float[] wv = ws.clone(), vv = vs.clone();
+                float[] mag = new float[ws.length];
+                scalar.weightGradientTransposed(rows, in, out, abs(a), aOff, lda, abs(dz), dzOff, lddz, mag, wOff, ldwt);
+                scalar.weightStepTransposed(rows, in, out, a, aOff, lda, dz, dzOff, lddz, ws, wOff, ldwt, vs,
+                        scale, lr, momentum, wd);
+                vector.weightStepTransposed(rows, in, out, a, aOff, lda, dz, dzOff, lddz, wv, wOff, ldwt, vv,
+                        scale, lr, momentum, wd);
+                for (int i = 0; i < ws.length; i++) {
+                    // The gradients may differ by the sums' bound; the step scales that by lr * scale
+                    // (and, through the velocity, by 1 + momentum); a few ulps for the update itself.
+                    double gTol = 2.0 * (rows + 2) * EPS * mag[i];
+                    double tol = lr * scale * gTol * (1 + momentum) + 4 * Math.ulp(Math.max(Math.abs(ws[i]), 1f));
+                    if (!(Math.abs(ws[i] - wv[i]) <= tol) || !(Math.abs(vs[i] - vv[i]) <= tol / lr + 1e-6)) {
+                        throw new AssertionError("fused step " + rows + "x" + in + "->" + out + " momentum " + momentum
+                                + ": element " + i + " scalar " + ws[i] + "/" + vs[i] + " vector " + wv[i] + "/" + vv[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void sgdStepMatchesScalarExactly() {
         SplittableRandom rng = new SplittableRandom(8);
         for (int n : new int[] {1, 7, 9, 13, 16, 207, 4098}) {
