@@ -114,9 +114,6 @@ public class KernelBenchmark {
         scalar.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, ws, 0, out);
         vector.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, wv, 0, out);
         compare("weight gradient (W^T)", ws, wv, batch);
-        scalar.inputGradientTransposed(batch, in, out, dz, 0, out, w, 0, out, as, 0, in);
-        vector.inputGradientTransposed(batch, in, out, dz, 0, out, w, 0, out, av, 0, in);
-        compare("input gradient (W^T)", as, av, out);
     }
 
     private void compare(String what, float[] expected, float[] actual, int depth) {
@@ -184,12 +181,5 @@ public class KernelBenchmark {
                 0.01f, 1e-4f, 0.9f, 0f);
         f.flops += flopsPerCall;
         return w;
-    }
-
-    @Benchmark
-    public float[] inputGradientTransposed(Flops f) {
-        kernels.inputGradientTransposed(batch, in, out, dz, 0, out, w, 0, out, da, 0, in);
-        f.flops += flopsPerCall;
-        return da;
     }
 }

@@ -153,12 +153,4 @@ public interface Kernels {
                               float[] wt, int wtOff, int ldwt, float[] velocity,
                               float gradScale, float learningRate, float momentum, float weightDecay);
 
-    /**
-     * The nudges to the previous layer with the weights transposed: {@code dA = dZ * WT^T}.
-     * dZ (rows, out), lddz; WT (in, out), ldwt; dA (rows, in), ldda, overwritten.
-     */
-    void inputGradientTransposed(int rows, int in, int out,
-                                 float[] dz, int dzOff, int lddz,
-                                 float[] wt, int wtOff, int ldwt,
-                                 float[] da, int daOff, int ldda);
 }

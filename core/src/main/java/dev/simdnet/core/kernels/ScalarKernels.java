@@ -271,20 +271,4 @@ public final class ScalarKernels implements Kernels {
             }
         }
     }
-
-    @Override
-    public void inputGradientTransposed(int rows, int in, int out,
-                                        float[] dz, int dzOff, int lddz,
-                                        float[] wt, int wtOff, int ldwt,
-                                        float[] da, int daOff, int ldda) {
-        for (int r = 0; r < rows; r++) {
-            for (int k = 0; k < in; k++) {
-                float sum = 0f;
-                for (int j = 0; j < out; j++) {
-                    sum += dz[dzOff + r * lddz + j] * wt[wtOff + k * ldwt + j];
-                }
-                da[daOff + r * ldda + k] = sum;
-            }
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -62,8 +63,7 @@ final class VectorKernels implements Kernels {
         /** One tile of the direct product, when it cannot be stored in place. */
         final float[] tile = new float[8 * NV_DIRECT * L];
         float[] bias = new float[NV_DIRECT * L];
-        float[] zeros = new float[0];
-        float[] w = new float[0];
+
         /** Two vectors' lanes, summed one by one in a fixed order (see sumLanes). */
         final float[] lanes = new float[2 * L];
 
@@ -72,20 +72,6 @@ final class VectorKernels implements Kernels {
                 p = new float[size];
             }
             return p;
-        }
-
-        float[] zeros(int size) {
-            if (zeros.length < size) {
-                zeros = new float[size];
-            }
-            return zeros;
-        }
-
-        float[] w(int size) {
-            if (w.length < size) {
-                w = new float[size];
-            }
-            return w;
         }
 
         float[] q(int size) {
@@ -690,32 +676,6 @@ final class VectorKernels implements Kernels {
                 velocity, gradScale, learningRate, momentum, weightDecay, true);
     }
 
-    @Override
-    public void inputGradientTransposed(int rows, int in, int out,
-                                        float[] dz, int dzOff, int lddz,
-                                        float[] wt, int wtOff, int ldwt,
-                                        float[] da, int daOff, int ldda) {
-        Scratch s = SCRATCH.get();
-        if (out >= 512) {
-            // dA[r][k] = sum_j dZ[r][j] * WT[k][j]: dot products along rows of both, the forward
-            // pass's dot-product tiles with a zero bias. Their lane sums cost little on rows this
-            // long, and transposing a WT this size would cost as much as the product.
-            forward(rows, out, in, dz, dzOff, lddz, wt, wtOff, ldwt, s.zeros(in), 0, da, daOff, ldda);
-        } else {
-            // Short dot products spend much of their time on lane sums (784x128: 23 GFLOP/s, JDK
-            // 17, 512 bits): transpose this WT back to W (out, in), in*out values, and run the
-            // direct product along k instead.
-            float[] w = s.w(out * in);
-            for (int k = 0; k < in; k++) {
-                for (int j = 0; j < out; j++) {
-                    w[j * in + k] = wt[wtOff + k * ldwt + j];
-                }
-            }
-            direct(rows, in, out, dz, dzOff, lddz, true, w, 0, in, null, 0, da, daOff, ldda,
-                    null, 0f, 0f, 0f, 0f, false);
-        }
-    }
-
     /**
      * The direct product: {@code C[i][k] = sum over t of P(i, t) * Q(t, k) (+ b[k])}, for i < m,
      * k < n, t < depth, with P read by rows, {@code P(i, t) = p[pOff + i * ps + t]}, or by columns,
@@ -849,18 +809,85 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    // exp without lanewise(EXP): C2 computes that with its own vector routines and the interpreter
+    // with Math.exp, which may differ in the last bit, so a result would depend on when the kernel
+    // was compiled. This one is built from IEEE operations that are exact in every tier (add, mul,
+    // fma, div, bit moves): the same bits in the interpreter, C1 and C2, and in the scalar twin
+    // that finishes a row, so training stays reproducible. Cephes' expf: e^x = 2^n * e^r with
+    // n = round(x / ln 2) and |r| <= ln(2) / 2, e^r by a degree-7 polynomial; about 1 ulp.
+
+    private static final float EXP_HI = 88.0f;
+    private static final float EXP_LO = -87.0f;
+    private static final float LOG2E = 1.44269504088896341f;
+    /** 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = 0x4B400000;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f;
+    private static final float P1 = 1.3981999507e-3f;
+    private static final float P2 = 8.3334519073e-3f;
+    private static final float P3 = 4.1665795894e-2f;
+    private static final float P4 = 1.6666665459e-1f;
+    private static final float P5 = 5.0000001201e-1f;
+
+    /** e^x for x in the lanes of v, clamped to [-87, 88] (where e^x is a normal float). */
+    private static FloatVector exp(FloatVector v) {
+        FloatVector x = v.max(EXP_LO).min(EXP_HI);
+        FloatVector t = x.fma(LOG2E, ROUND);
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(SPECIES, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
+        FloatVector poly = r.fma(P0, P1);
+        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P2));
+        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P3));
+        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P4));
+        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P5));
+        FloatVector y = poly.mul(r.mul(r)).add(r).add(1f);
+        IntVector bits = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(bits.reinterpretAsFloats());
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, the same bits. */
+    static float exp(float v) {
+        float x = Math.min(Math.max(v, EXP_LO), EXP_HI);
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float poly = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+        float y = poly * (r * r) + r + 1f;
+        int bits = (Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23;
+        return y * Float.intBitsToFloat(bits);
+    }
+
     @Override
     public void sigmoid(float[] z, int zOff, float[] a, int aOff, int n) {
-        // Not lanewise(EXP): C2 computes it with its own vector routines and the interpreter with
-        // Math.exp, which may differ in the last bit, so a result would depend on when the kernel
-        // was compiled. The plain loop is the same in every tier: training stays reproducible.
-        SCALAR.sigmoid(z, zOff, a, aOff, n);
+        // 1 / (1 + e^-z); saturates to 1/(1 + e^88) ~ 6e-39 and to exactly 1.
+        int i = 0;
+        for (int end = SPECIES.loopBound(n); i < end; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(SPECIES, z, zOff + i).neg());
+            FloatVector.broadcast(SPECIES, 1f).div(e.add(1f)).intoArray(a, aOff + i);
+        }
+        for (; i < n; i++) {
+            a[aOff + i] = 1f / (exp(-z[zOff + i]) + 1f);
+        }
     }
 
     @Override
     public void tanh(float[] z, int zOff, float[] a, int aOff, int n) {
-        // As for sigmoid: lanewise(TANH) is not the same in every JIT tier.
-        SCALAR.tanh(z, zOff, a, aOff, n);
+        // 1 - 2 / (e^2z + 1): within 2 ulps of 1 everywhere, exactly +-1 where it saturates.
+        int i = 0;
+        for (int end = SPECIES.loopBound(n); i < end; i += L) {
+            FloatVector zv = FloatVector.fromArray(SPECIES, z, zOff + i);
+            FloatVector e = exp(zv.add(zv));
+            FloatVector.broadcast(SPECIES, 1f).sub(FloatVector.broadcast(SPECIES, 2f).div(e.add(1f)))
+                    .intoArray(a, aOff + i);
+        }
+        for (; i < n; i++) {
+            float zi = z[zOff + i];
+            a[aOff + i] = 1f - 2f / (exp(zi + zi) + 1f);
+        }
     }
 
     @Override
