@@ -76,7 +76,10 @@ public final class Trainer implements AutoCloseable {
     private final float[] work;
     private final int[] wtOff;
     private final int[] btOff;
-    /** W (out, in) of the layer being backpropagated, transposed back from work for dA = dZ * W. */
+    /**
+     * W (out, in) of the layer being backpropagated, transposed back from work for
+     * {@code dA = dZ * W}, in panels of {@link #PANEL} columns (inputs) like WT's.
+     */
     private final float[] canonical;
     /** The gradient of the summed minibatch cost in work's layout, for {@link #computeGradient}. */
     private final float[] workGradient;
@@ -428,9 +431,13 @@ public final class Trainer implements AutoCloseable {
             int k0 = split ? (t % inBlocks) * INPUT_BLOCK : 0;
             int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
             // dA_prev (rows, in) = dZ (rows, out) * W (out, in): what every neuron of this layer
-            // wants from the previous one, weighted by the weights, summed; then times f'.
-            k.inputGradient(r1 - r0, k1 - k0, out, nudges[l], r0 * ldOut, ldOut, canonical, k0, in,
-                    nudges[l - 1], r0 * ldIn + k0, ldIn);
+            // wants from the previous one, weighted by the weights, summed; then times f'. The
+            // same product as the forward pass's, panel by panel of W, without a bias.
+            for (int p0 = k0; p0 < k1; p0 += PANEL) {
+                int pw = Math.min(PANEL, in - p0);
+                k.forwardTransposed(r1 - r0, out, pw, nudges[l], r0 * ldOut, ldOut, canonical, p0 * out, pw,
+                        null, 0, nudges[l - 1], r0 * ldIn + p0, ldIn);
+            }
             if (keepActivationGrads != null) {
                 for (int r = r0; r < r1; r++) {
                     System.arraycopy(nudges[l - 1], r * ldIn + k0, keepActivationGrads[l], r * in + k0, k1 - k0);
@@ -443,19 +450,26 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Columns [k0, k1) of W (out, in) into {@link #canonical}, from the panels of WT. */
+    /**
+     * Columns [k0, k1) of W (out, in) into {@link #canonical} from the panels of WT: W's panel of
+     * columns [q0, q0 + 48) starts at q0 * out and is row-major (out, its width).
+     */
     private void transposeTask(int task) {
         int l = passLayer;
         int in = net.size(l), out = net.size(l + 1);
         int k0 = passSplit ? task * INPUT_BLOCK : 0;
         int k1 = passSplit ? Math.min(in, k0 + INPUT_BLOCK) : in;
-        for (int p0 = 0; p0 < out; p0 += PANEL) {
-            int pw = panelWidth(l, p0);
-            int base = panel(l, p0);
-            for (int j = 0; j < pw; j++) {
-                int row = (p0 + j) * in;
-                for (int kk = k0; kk < k1; kk++) {
-                    canonical[row + kk] = work[base + kk * pw + j];
+        for (int q0 = k0; q0 < k1; q0 += PANEL) {
+            int qw = Math.min(PANEL, in - q0);
+            int dst = q0 * out;
+            for (int p0 = 0; p0 < out; p0 += PANEL) {
+                int pw = panelWidth(l, p0);
+                int src = panel(l, p0);
+                for (int j = 0; j < pw; j++) {
+                    int row = dst + (p0 + j) * qw;
+                    for (int kk = 0; kk < qw; kk++) {
+                        canonical[row + kk] = work[src + (q0 + kk) * pw + j];
+                    }
                 }
             }
         }

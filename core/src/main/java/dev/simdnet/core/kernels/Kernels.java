@@ -124,7 +124,8 @@ public interface Kernels {
 
     /**
      * The forward pass with the weights transposed: {@code Z = A * WT + b}. A (rows, in), lda;
-     * WT (in, out), ldwt; b (out); Z (rows, out), ldz, overwritten.
+     * WT (in, out), ldwt; b (out), or null for none; Z (rows, out), ldz, overwritten. (With dZ for
+     * A and W for WT, this is also the input gradient {@code dA = dZ * W}.)
      */
     void forwardTransposed(int rows, int in, int out,
                            float[] a, int aOff, int lda,

@@ -226,7 +226,7 @@ public final class ScalarKernels implements Kernels {
                 for (int k = 0; k < in; k++) {
                     sum += a[aOff + r * lda + k] * wt[wtOff + k * ldwt + j];
                 }
-                z[zOff + r * ldz + j] = sum + b[bOff + j];
+                z[zOff + r * ldz + j] = b == null ? sum : sum + b[bOff + j];
             }
         }
     }
