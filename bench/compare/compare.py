@@ -244,6 +244,8 @@ def main():
                 seconds, acc = run_numpy(name, data, args.epochs)
             results.setdefault(name, {})[fw] = {"seconds": seconds, "median": median_after_first(seconds),
                                                 "accuracy": acc}
+            print(f"{name} {fw}: epochs {', '.join(f'{x:.3f}' for x in seconds)} s, test accuracy {100 * acc:.2f}%",
+                  file=sys.stderr, flush=True)
     cols = frameworks
     print(f"\nthreads {args.threads}, {args.epochs} epochs, median epoch after the first (training pass only), "
           f"seconds; test accuracy after the last epoch")

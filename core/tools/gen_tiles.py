@@ -15,28 +15,28 @@ def vec(v):
 
 
 def tile(r, nv, kind):
-    """kind "rows": P(i, t) = p[p0 + i * pi + t], one row of P per accumulator row, stepping along
-    it (C2 hoists the range checks of r_i + t out of the loop). kind "cols": P(i, t) =
-    p[p0 + t * pt + i], R adjacent values per step (their range checks merge into one)."""
+    """kind "rows": P(i, t) = p[starts[s0 + i] + col + t], one row of P per accumulator row,
+    stepping along it (C2 hoists the range checks of r_i + t out of the loop). kind "cols":
+    P(i, t) = p[starts[s0 + t] + col + i], R adjacent values per step (their range checks merge)."""
     accs = [f"c{i}{v}" for i in range(r) for v in range(nv)]
     out = []
     w = out.append
-    stride = "int pi" if kind == "rows" else "int pt"
+    stride = "int[] starts, int s0, int col"
     name = f"{kind}{r}x{nv}"
     w(f"    /** C ({r} x {nv} vectors) = P ({r} x depth) * Q (depth x {nv} vectors) [+ b], P {'by rows' if kind == 'rows' else 'by columns'}. */")
-    w(f"    static void {name}(int depth, float[] p, int p0, {stride}, float[] q, int q0, int ldq,")
+    w(f"    static void {name}(int depth, float[] p, {stride}, float[] q, int q0, int ldq,")
     w(f"            float[] b, int b0, float[] c, int c0, int ldc) {{")
     w(f"        FloatVector {accs[0]} = FloatVector.zero(S);")
     rest = accs[1:]
     for i in range(0, len(rest), 6):
         w("        FloatVector " + ", ".join(f"{a} = {accs[0]}" for a in rest[i:i + 6]) + ";")
     if kind == "rows":
-        rows = ", ".join(["r0 = p0"] + [f"r{i} = r{i - 1} + pi" for i in range(1, r)])
-        w(f"        int {rows};")
+        for i in range(0, r, 4):
+            w("        int " + ", ".join(f"r{j} = starts[s0{' + ' + str(j) if j else ''}] + col" for j in range(i, min(r, i + 4))) + ";")
     w(f"        for (int t = 0; t < depth; t++) {{")
     w(f"            int qi = q0 + t * ldq;")
     if kind == "cols":
-        w(f"            int pk = p0 + t * pt;")
+        w(f"            int pk = starts[s0 + t] + col;")
     for v in range(nv):
         w(f"            FloatVector x{v} = FloatVector.fromArray(S, q, qi{vec(v)});")
     for i in range(r):
@@ -61,13 +61,14 @@ def tile(r, nv, kind):
 
 
 def dispatch(kind):
-    stride = "pi" if kind == "rows" else "pt"
+    stride = "starts, s0, col"
+    params = "int[] starts, int s0, int col"
     d = [f"    /** Runs the {kind} tile of the given shape. */",
-         f"    static void {kind}(int r, int nv, int depth, float[] p, int p0, int {stride}, float[] q, int q0, int ldq,",
+         f"    static void {kind}(int r, int nv, int depth, float[] p, {params}, float[] q, int q0, int ldq,",
          "            float[] b, int b0, float[] c, int c0, int ldc) {",
          "        switch (r * 4 + nv) {"]
     for r, nv in SHAPES:
-        d.append(f"            case {r * 4 + nv} -> {kind}{r}x{nv}(depth, p, p0, {stride}, q, q0, ldq, b, b0, c, c0, ldc);")
+        d.append(f"            case {r * 4 + nv} -> {kind}{r}x{nv}(depth, p, {stride}, q, q0, ldq, b, b0, c, c0, ldc);")
     d.append('            default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");')
     d += ["        }", "    }"]
     return "\n".join(d)
@@ -84,10 +85,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The micro-kernels of {@link VectorKernels}' direct product: a tile of C, {@code R} rows by
  * {@code NV} vectors, is {@code C[i][k] = sum over t < depth of P(i, t) * Q(t, k)}, plus
  * {@code b[b0 + k]} when b is not null, with {@code Q(t, k) = q[q0 + t * ldq + k]} and P read
- * either by rows, {@code P(i, t) = p[p0 + i * pi + t]} (A in the forward pass), or by columns,
- * {@code P(i, t) = p[p0 + t * pt + i]} (A^T in the weight gradient): two families of tiles, so
- * that one of P's strides is always 1 and C2 can take the range checks out of the loop or merge
- * them. Every element of
+ * either by rows, {@code P(i, t) = p[starts[s0 + i] + col + t]} (A in the forward pass), or by
+ * columns, {@code P(i, t) = p[starts[s0 + t] + col + i]} (A^T in the weight gradient), where
+ * {@code starts} holds where each row of A begins: rows anywhere, so that the first layer reads a
+ * minibatch straight from the dataset. Two families of tiles, so that one of P's strides is always
+ * 1 and C2 can take the range checks out of the loop or merge them. Every element of
  * C has its own accumulator, summed over t in order, so a result does not depend on the tile
  * shape that computed it. The accumulators stay in registers for the whole depth: each step of t
  * loads NV vectors of Q and broadcasts R values of P, and does R * NV FMAs.

@@ -17,10 +17,12 @@ import java.util.SplittableRandom;
  * 784-pixel images is 314 KB and stays in L2 through the forward and backward passes.
  *
  * <p>While it trains, the trainer keeps its own copy of the weights, each layer's W transposed
- * ({@code WT}, one row per input, one column per neuron). Then the forward pass
- * ({@code Z = A * WT + b}) and the weight gradient ({@code dWT = A^T * dZ}) are both products
- * whose vectors run along the neurons, with no transposing or packing per step, and the gradient of
- * each block of weights goes straight from the registers into that block's step of SGD. The
+ * ({@code WT}, one row per input, one column per neuron) in panels of {@link #PANEL} columns. Then
+ * the forward pass ({@code Z = A * WT + b}) and the weight gradient ({@code dWT = A^T * dZ}) are
+ * both products whose vectors run along the neurons, with nothing packed per step, and the
+ * gradient of each block of weights goes straight from the registers into that block's step of
+ * SGD. Only {@code dA = dZ * W}, for layers after the first, wants W itself: it is transposed back
+ * from the panels once per step, a pass over the layer's weights. The
  * network's parameters are brought up to date whenever anyone asks for them
  * ({@link Network#parameters()}, saving, inference), and read back before the next step, so the
  * copy is invisible to callers.
@@ -55,13 +57,19 @@ public final class Trainer implements AutoCloseable {
     private final int maxBatch;
 
     /**
-     * ld[i]: the distance between two examples' rows in layer i's buffers (0: the input). Wide
+     * ld[i]: the distance between two examples' rows in layer i's buffers (0: the input's). Wide
      * layers whose rows are a multiple of 128 floats get 16 more, so that walking down a column
      * does not hit the same few cache sets again and again (a 4 KB stride would).
      */
     private final int[] ld;
-    /** The minibatch's inputs, (maxBatch, inputSize) with leading dimension ld[0]. */
-    private final float[] input;
+    /**
+     * The minibatch's inputs are read where they are: example r of the step is row inputRows[r]
+     * (an offset) of inputPixels, the dataset's own array. Copying 100 rows of 784 pixels from
+     * all over a 188 MB dataset took a quarter of the lecture network's step; read in place, they
+     * stream in while the first layer's forward pass works on them.
+     */
+    private final int[] inputRows;
+    private float[] inputPixels;
     private final int[] batchLabels;
     /** activations[l]: weight layer l's outputs, (maxBatch, sizes[l+1]), leading dimension ld[l+1]. */
     private final float[][] activations;
@@ -98,16 +106,12 @@ public final class Trainer implements AutoCloseable {
     private float[][] keepActivationGrads;
     private boolean passUpdate;
     private boolean passSplit;
-    private int[] passOrder;
-    private int passFrom;
-    private Dataset passData;
     private float passLr;
     private float passMomentum;
     private float passWeightDecay;
     private float passScale;
 
     // Created once, so that running them allocates nothing.
-    private final WorkerPool.Job gatherJob = this::gatherTask;
     private final WorkerPool.Job forwardJob = this::forwardTask;
     private final WorkerPool.Job backwardJob = this::backwardTask;
     private final WorkerPool.Job transposeJob = this::transposeTask;
@@ -131,7 +135,7 @@ public final class Trainer implements AutoCloseable {
             // The output's rows stay contiguous: the cost and softmax kernels take them so.
             ld[i] = i == layers ? net.size(i) : padded(net.size(i));
         }
-        this.input = new float[Math.multiplyExact(maxBatch, ld[0])];
+        this.inputRows = new int[maxBatch];
         this.batchLabels = new int[maxBatch];
         this.activations = new float[layers][];
         this.nudges = new float[layers][];
@@ -317,30 +321,20 @@ public final class Trainer implements AutoCloseable {
         return backprop(count, true);
     }
 
-    /** Copies the chosen examples into the contiguous minibatch buffer. */
+    /** Points the minibatch at the chosen examples: where their pixels start, and their labels. */
     private void gather(Dataset data, int[] order, int from, int count) {
         if (count > maxBatch) {
             throw new IllegalArgumentException("minibatch of " + count + " exceeds " + maxBatch);
         }
-        passData = data;
-        passOrder = order;
-        passFrom = from;
-        passRows = count;
-        pool.run(gatherJob, blocks(count, ROW_BLOCK));
-        passData = null;
-        passOrder = null;
-    }
-
-    private void gatherTask(int task) {
         int in = net.inputSize();
-        float[] pixels = passData.pixels();
-        int[] labels = passData.labels();
-        int end = Math.min(passRows, (task + 1) * ROW_BLOCK);
-        for (int r = task * ROW_BLOCK; r < end; r++) {
-            int e = passOrder[passFrom + r];
-            System.arraycopy(pixels, e * in, input, r * ld[0], in);
+        int[] labels = data.labels();
+        for (int r = 0; r < count; r++) {
+            int e = order[from + r];
+            inputRows[r] = Math.multiplyExact(e, in);
             batchLabels[r] = labels[e];
         }
+        inputPixels = data.pixels();
+        passRows = count;
     }
 
     private static int blocks(int n, int block) {
@@ -402,16 +396,21 @@ public final class Trainer implements AutoCloseable {
             // dWT (in, out) = A_prev^T (in, rows) * dZ (rows, out): the weight nudges are
             // proportional to the previous layer's activations, summed over the minibatch. One
             // call per panel of the block.
-            float[] prev = l == 0 ? input : activations[l - 1];
             for (int p0 = j0; p0 < j1; p0 += PANEL) {
                 int pw = panelWidth(l, p0);
                 int w0 = panel(l, p0) + k0 * pw;
-                if (passUpdate) {
-                    k.weightStepTransposed(rows, k1 - k0, pw, prev, k0, ldIn, nudges[l], p0, ldOut,
+                if (passUpdate && l == 0) {
+                    k.weightStepTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, k0, nudges[l], p0, ldOut,
                             work, w0, pw, velocity, passScale, passLr, passMomentum, passWeightDecay);
+                } else if (passUpdate) {
+                    k.weightStepTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0, ldOut,
+                            work, w0, pw, velocity, passScale, passLr, passMomentum, passWeightDecay);
+                } else if (l == 0) {
+                    k.weightGradientTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, k0, nudges[l], p0,
+                            ldOut, workGradient, w0, pw);
                 } else {
-                    k.weightGradientTransposed(rows, k1 - k0, pw, prev, k0, ldIn, nudges[l], p0, ldOut,
-                            workGradient, w0, pw);
+                    k.weightGradientTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0,
+                            ldOut, workGradient, w0, pw);
                 }
             }
             if (k0 == 0) {
@@ -501,12 +500,17 @@ public final class Trainer implements AutoCloseable {
         int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
         int j0 = split ? (task % outBlocks) * NEURON_BLOCK : 0;
         int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
-        float[] prev = l == 0 ? input : activations[l - 1];
         // Z (rows, out) = A_prev (rows, in) * WT + b, then A = f(Z) in place, block by block and
         // panel by panel.
         for (int p0 = j0; p0 < j1; p0 += PANEL) {
-            k.forwardTransposed(r1 - r0, in, panelWidth(l, p0), prev, r0 * ldIn, ldIn, work, panel(l, p0),
-                    panelWidth(l, p0), work, btOff[l] + p0, activations[l], r0 * ldOut + p0, ldOut);
+            int pw = panelWidth(l, p0);
+            if (l == 0) {
+                k.forwardTransposed(r1 - r0, in, pw, inputPixels, inputRows, r0, 0, work, panel(l, p0), pw,
+                        work, btOff[l] + p0, activations[l], r0 * ldOut + p0, ldOut);
+            } else {
+                k.forwardTransposed(r1 - r0, in, pw, activations[l - 1], r0 * ldIn, ldIn, work, panel(l, p0), pw,
+                        work, btOff[l] + p0, activations[l], r0 * ldOut + p0, ldOut);
+            }
         }
         Activation f = net.activation(l);
         if (f != Activation.SOFTMAX) {
@@ -588,8 +592,9 @@ public final class Trainer implements AutoCloseable {
         for (int from = 0; from < data.size(); from += maxBatch) {
             int count = Math.min(maxBatch, data.size() - from);
             for (int r = 0; r < count; r++) {
-                System.arraycopy(pixels, (from + r) * in, input, r * ld[0], in);
+                inputRows[r] = (from + r) * in;
             }
+            inputPixels = pixels;
             feedforward(count);
             for (int r = 0; r < count; r++) {
                 if (Network.argmax(out, r * classes, classes) == data.label(from + r)) {

@@ -154,4 +154,26 @@ public interface Kernels {
                               float[] wt, int wtOff, int ldwt, float[] velocity,
                               float gradScale, float learningRate, float momentum, float weightDecay);
 
+    // The same three with A's rows anywhere in a: row r of A starts at a[aRows[aRowsOff + r] + aOff]. The
+    // trainer's first layer reads the minibatch's examples straight from the dataset so.
+
+    /** {@link #forwardTransposed(int, int, int, float[], int, int, float[], int, int, float[], int, float[], int, int)}, rows of A given by aRows. */
+    void forwardTransposed(int rows, int in, int out,
+                           float[] a, int[] aRows, int aRowsOff, int aOff,
+                           float[] wt, int wtOff, int ldwt,
+                           float[] b, int bOff,
+                           float[] z, int zOff, int ldz);
+
+    /** {@link #weightGradientTransposed(int, int, int, float[], int, int, float[], int, int, float[], int, int)}, rows of A given by aRows. */
+    void weightGradientTransposed(int rows, int in, int out,
+                                  float[] a, int[] aRows, int aRowsOff, int aOff,
+                                  float[] dz, int dzOff, int lddz,
+                                  float[] dwt, int dwtOff, int lddwt);
+
+    /** {@link #weightStepTransposed(int, int, int, float[], int, int, float[], int, int, float[], int, int, float[], float, float, float, float)}, rows of A given by aRows. */
+    void weightStepTransposed(int rows, int in, int out,
+                              float[] a, int[] aRows, int aRowsOff, int aOff,
+                              float[] dz, int dzOff, int lddz,
+                              float[] wt, int wtOff, int ldwt, float[] velocity,
+                              float gradScale, float learningRate, float momentum, float weightDecay);
 }

@@ -220,11 +220,34 @@ public final class ScalarKernels implements Kernels {
                                   float[] wt, int wtOff, int ldwt,
                                   float[] b, int bOff,
                                   float[] z, int zOff, int ldz) {
+        forwardTransposed(rows, in, out, a, null, 0, aOff, lda, wt, wtOff, ldwt, b, bOff, z, zOff, ldz);
+    }
+
+    @Override
+    public void forwardTransposed(int rows, int in, int out,
+                                  float[] a, int[] aRows, int aRowsOff, int aOff,
+                                  float[] wt, int wtOff, int ldwt,
+                                  float[] b, int bOff,
+                                  float[] z, int zOff, int ldz) {
+        forwardTransposed(rows, in, out, a, aRows, aRowsOff, aOff, 0, wt, wtOff, ldwt, b, bOff, z, zOff, ldz);
+    }
+
+    /** Where row r of A starts: aRows[aRowsOff + r] + aOff when there is an index, else aOff + r * lda. */
+    private static int row(int[] aRows, int aRowsOff, int aOff, int lda, int r) {
+        return aRows != null ? aRows[aRowsOff + r] + aOff : aOff + r * lda;
+    }
+
+    private static void forwardTransposed(int rows, int in, int out,
+                                          float[] a, int[] aRows, int aRowsOff, int aOff, int lda,
+                                          float[] wt, int wtOff, int ldwt,
+                                          float[] b, int bOff,
+                                          float[] z, int zOff, int ldz) {
         for (int r = 0; r < rows; r++) {
+            int ar = row(aRows, aRowsOff, aOff, lda, r);
             for (int j = 0; j < out; j++) {
                 float sum = 0f;
                 for (int k = 0; k < in; k++) {
-                    sum += a[aOff + r * lda + k] * wt[wtOff + k * ldwt + j];
+                    sum += a[ar + k] * wt[wtOff + k * ldwt + j];
                 }
                 z[zOff + r * ldz + j] = b == null ? sum : sum + b[bOff + j];
             }
@@ -236,20 +259,15 @@ public final class ScalarKernels implements Kernels {
                                          float[] a, int aOff, int lda,
                                          float[] dz, int dzOff, int lddz,
                                          float[] dwt, int dwtOff, int lddwt) {
-        for (int k = 0; k < in; k++) {
-            for (int j = 0; j < out; j++) {
-                dwt[dwtOff + k * lddwt + j] = transposedGradient(rows, k, j, a, aOff, lda, dz, dzOff, lddz);
-            }
-        }
+        weightStep(rows, in, out, a, null, 0, aOff, lda, dz, dzOff, lddz, dwt, dwtOff, lddwt, null, 0f, 0f, 0f, 0f, false);
     }
 
-    private static float transposedGradient(int rows, int k, int j, float[] a, int aOff, int lda,
-                                            float[] dz, int dzOff, int lddz) {
-        float sum = 0f;
-        for (int r = 0; r < rows; r++) {
-            sum += a[aOff + r * lda + k] * dz[dzOff + r * lddz + j];
-        }
-        return sum;
+    @Override
+    public void weightGradientTransposed(int rows, int in, int out,
+                                         float[] a, int[] aRows, int aRowsOff, int aOff,
+                                         float[] dz, int dzOff, int lddz,
+                                         float[] dwt, int dwtOff, int lddwt) {
+        weightStep(rows, in, out, a, aRows, aRowsOff, aOff, 0, dz, dzOff, lddz, dwt, dwtOff, lddwt, null, 0f, 0f, 0f, 0f, false);
     }
 
     @Override
@@ -258,11 +276,42 @@ public final class ScalarKernels implements Kernels {
                                      float[] dz, int dzOff, int lddz,
                                      float[] wt, int wtOff, int ldwt, float[] velocity,
                                      float gradScale, float learningRate, float momentum, float weightDecay) {
+        weightStep(rows, in, out, a, null, 0, aOff, lda, dz, dzOff, lddz, wt, wtOff, ldwt, velocity,
+                gradScale, learningRate, momentum, weightDecay, true);
+    }
+
+    @Override
+    public void weightStepTransposed(int rows, int in, int out,
+                                     float[] a, int[] aRows, int aRowsOff, int aOff,
+                                     float[] dz, int dzOff, int lddz,
+                                     float[] wt, int wtOff, int ldwt, float[] velocity,
+                                     float gradScale, float learningRate, float momentum, float weightDecay) {
+        weightStep(rows, in, out, a, aRows, aRowsOff, aOff, 0, dz, dzOff, lddz, wt, wtOff, ldwt, velocity,
+                gradScale, learningRate, momentum, weightDecay, true);
+    }
+
+    /**
+     * g = (A^T dZ)[k][j] for every weight of WT; with {@code step}, the weight takes sgdStep's step
+     * with g, else g is stored in its place.
+     */
+    private static void weightStep(int rows, int in, int out,
+                                   float[] a, int[] aRows, int aRowsOff, int aOff, int lda,
+                                   float[] dz, int dzOff, int lddz,
+                                   float[] wt, int wtOff, int ldwt, float[] velocity,
+                                   float gradScale, float learningRate, float momentum, float weightDecay,
+                                   boolean step) {
         for (int k = 0; k < in; k++) {
             for (int j = 0; j < out; j++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    sum += a[row(aRows, aRowsOff, aOff, lda, r) + k] * dz[dzOff + r * lddz + j];
+                }
                 int i = wtOff + k * ldwt + j;
-                float g = gradScale * transposedGradient(rows, k, j, a, aOff, lda, dz, dzOff, lddz)
-                        + weightDecay * wt[i];
+                if (!step) {
+                    wt[i] = sum;
+                    continue;
+                }
+                float g = gradScale * sum + weightDecay * wt[i];
                 if (momentum != 0f) {
                     velocity[i] = momentum * velocity[i] + g;
                     g = velocity[i];

@@ -9,10 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The micro-kernels of {@link VectorKernels}' direct product: a tile of C, {@code R} rows by
  * {@code NV} vectors, is {@code C[i][k] = sum over t < depth of P(i, t) * Q(t, k)}, plus
  * {@code b[b0 + k]} when b is not null, with {@code Q(t, k) = q[q0 + t * ldq + k]} and P read
- * either by rows, {@code P(i, t) = p[p0 + i * pi + t]} (A in the forward pass), or by columns,
- * {@code P(i, t) = p[p0 + t * pt + i]} (A^T in the weight gradient): two families of tiles, so
- * that one of P's strides is always 1 and C2 can take the range checks out of the loop or merge
- * them. Every element of
+ * either by rows, {@code P(i, t) = p[starts[s0 + i] + col + t]} (A in the forward pass), or by
+ * columns, {@code P(i, t) = p[starts[s0 + t] + col + i]} (A^T in the weight gradient), where
+ * {@code starts} holds where each row of A begins: rows anywhere, so that the first layer reads a
+ * minibatch straight from the dataset. Two families of tiles, so that one of P's strides is always
+ * 1 and C2 can take the range checks out of the loop or merge them. Every element of
  * C has its own accumulator, summed over t in order, so a result does not depend on the tile
  * shape that computed it. The accumulators stay in registers for the whole depth: each step of t
  * loads NV vectors of Q and broadcasts R values of P, and does R * NV FMAs.
@@ -26,48 +27,49 @@ final class Tiles {
     }
 
     /** Runs the rows tile of the given shape. */
-    static void rows(int r, int nv, int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows(int r, int nv, int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         switch (r * 4 + nv) {
-            case 35 -> rows8x3(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 34 -> rows8x2(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 33 -> rows8x1(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 19 -> rows4x3(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 18 -> rows4x2(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 17 -> rows4x1(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 7 -> rows1x3(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 6 -> rows1x2(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
-            case 5 -> rows1x1(depth, p, p0, pi, q, q0, ldq, b, b0, c, c0, ldc);
+            case 35 -> rows8x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 34 -> rows8x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 33 -> rows8x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 19 -> rows4x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 18 -> rows4x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 17 -> rows4x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 7 -> rows1x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 6 -> rows1x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 5 -> rows1x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
         }
     }
 
     /** Runs the cols tile of the given shape. */
-    static void cols(int r, int nv, int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols(int r, int nv, int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         switch (r * 4 + nv) {
-            case 35 -> cols8x3(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 34 -> cols8x2(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 33 -> cols8x1(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 19 -> cols4x3(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 18 -> cols4x2(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 17 -> cols4x1(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 7 -> cols1x3(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 6 -> cols1x2(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
-            case 5 -> cols1x1(depth, p, p0, pt, q, q0, ldq, b, b0, c, c0, ldc);
+            case 35 -> cols8x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 34 -> cols8x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 33 -> cols8x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 19 -> cols4x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 18 -> cols4x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 17 -> cols4x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 7 -> cols1x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 6 -> cols1x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 5 -> cols1x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
         }
     }
 
     /** C (8 x 3 vectors) = P (8 x depth) * Q (depth x 3 vectors) [+ b], P by rows. */
-    static void rows8x3(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows8x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
         FloatVector c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00;
         FloatVector c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00;
         FloatVector c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
-        int r0 = p0, r1 = r0 + pi, r2 = r1 + pi, r3 = r2 + pi, r4 = r3 + pi, r5 = r4 + pi, r6 = r5 + pi, r7 = r6 + pi;
+        int r0 = starts[s0] + col, r1 = starts[s0 + 1] + col, r2 = starts[s0 + 2] + col, r3 = starts[s0 + 3] + col;
+        int r4 = starts[s0 + 4] + col, r5 = starts[s0 + 5] + col, r6 = starts[s0 + 6] + col, r7 = starts[s0 + 7] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -146,13 +148,14 @@ final class Tiles {
     }
 
     /** C (8 x 2 vectors) = P (8 x depth) * Q (depth x 2 vectors) [+ b], P by rows. */
-    static void rows8x2(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows8x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
         FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00;
         FloatVector c61 = c00, c70 = c00, c71 = c00;
-        int r0 = p0, r1 = r0 + pi, r2 = r1 + pi, r3 = r2 + pi, r4 = r3 + pi, r5 = r4 + pi, r6 = r5 + pi, r7 = r6 + pi;
+        int r0 = starts[s0] + col, r1 = starts[s0 + 1] + col, r2 = starts[s0 + 2] + col, r3 = starts[s0 + 3] + col;
+        int r4 = starts[s0 + 4] + col, r5 = starts[s0 + 5] + col, r6 = starts[s0 + 6] + col, r7 = starts[s0 + 7] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -213,12 +216,13 @@ final class Tiles {
     }
 
     /** C (8 x 1 vectors) = P (8 x depth) * Q (depth x 1 vectors) [+ b], P by rows. */
-    static void rows8x1(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows8x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00;
         FloatVector c70 = c00;
-        int r0 = p0, r1 = r0 + pi, r2 = r1 + pi, r3 = r2 + pi, r4 = r3 + pi, r5 = r4 + pi, r6 = r5 + pi, r7 = r6 + pi;
+        int r0 = starts[s0] + col, r1 = starts[s0 + 1] + col, r2 = starts[s0 + 2] + col, r3 = starts[s0 + 3] + col;
+        int r4 = starts[s0 + 4] + col, r5 = starts[s0 + 5] + col, r6 = starts[s0 + 6] + col, r7 = starts[s0 + 7] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -261,12 +265,12 @@ final class Tiles {
     }
 
     /** C (4 x 3 vectors) = P (4 x depth) * Q (depth x 3 vectors) [+ b], P by rows. */
-    static void rows4x3(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows4x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
         FloatVector c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
-        int r0 = p0, r1 = r0 + pi, r2 = r1 + pi, r3 = r2 + pi;
+        int r0 = starts[s0] + col, r1 = starts[s0 + 1] + col, r2 = starts[s0 + 2] + col, r3 = starts[s0 + 3] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -313,12 +317,12 @@ final class Tiles {
     }
 
     /** C (4 x 2 vectors) = P (4 x depth) * Q (depth x 2 vectors) [+ b], P by rows. */
-    static void rows4x2(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows4x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
         FloatVector c31 = c00;
-        int r0 = p0, r1 = r0 + pi, r2 = r1 + pi, r3 = r2 + pi;
+        int r0 = starts[s0] + col, r1 = starts[s0 + 1] + col, r2 = starts[s0 + 2] + col, r3 = starts[s0 + 3] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -355,11 +359,11 @@ final class Tiles {
     }
 
     /** C (4 x 1 vectors) = P (4 x depth) * Q (depth x 1 vectors) [+ b], P by rows. */
-    static void rows4x1(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows4x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = c00, c20 = c00, c30 = c00;
-        int r0 = p0, r1 = r0 + pi, r2 = r1 + pi, r3 = r2 + pi;
+        int r0 = starts[s0] + col, r1 = starts[s0 + 1] + col, r2 = starts[s0 + 2] + col, r3 = starts[s0 + 3] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -386,11 +390,11 @@ final class Tiles {
     }
 
     /** C (1 x 3 vectors) = P (1 x depth) * Q (depth x 3 vectors) [+ b], P by rows. */
-    static void rows1x3(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows1x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c02 = c00;
-        int r0 = p0;
+        int r0 = starts[s0] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -413,11 +417,11 @@ final class Tiles {
     }
 
     /** C (1 x 2 vectors) = P (1 x depth) * Q (depth x 2 vectors) [+ b], P by rows. */
-    static void rows1x2(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows1x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00;
-        int r0 = p0;
+        int r0 = starts[s0] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -436,10 +440,10 @@ final class Tiles {
     }
 
     /** C (1 x 1 vectors) = P (1 x depth) * Q (depth x 1 vectors) [+ b], P by rows. */
-    static void rows1x1(int depth, float[] p, int p0, int pi, float[] q, int q0, int ldq,
+    static void rows1x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
-        int r0 = p0;
+        int r0 = starts[s0] + col;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
@@ -454,7 +458,7 @@ final class Tiles {
     }
 
     /** C (8 x 3 vectors) = P (8 x depth) * Q (depth x 3 vectors) [+ b], P by columns. */
-    static void cols8x3(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols8x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
@@ -463,7 +467,7 @@ final class Tiles {
         FloatVector c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
             FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
@@ -540,7 +544,7 @@ final class Tiles {
     }
 
     /** C (8 x 2 vectors) = P (8 x depth) * Q (depth x 2 vectors) [+ b], P by columns. */
-    static void cols8x2(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols8x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
@@ -548,7 +552,7 @@ final class Tiles {
         FloatVector c61 = c00, c70 = c00, c71 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
             FloatVector d = FloatVector.broadcast(S, p[pk]);
@@ -607,14 +611,14 @@ final class Tiles {
     }
 
     /** C (8 x 1 vectors) = P (8 x depth) * Q (depth x 1 vectors) [+ b], P by columns. */
-    static void cols8x1(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols8x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00;
         FloatVector c70 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector d = FloatVector.broadcast(S, p[pk]);
             c00 = d.fma(x0, c00);
@@ -655,14 +659,14 @@ final class Tiles {
     }
 
     /** C (4 x 3 vectors) = P (4 x depth) * Q (depth x 3 vectors) [+ b], P by columns. */
-    static void cols4x3(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols4x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
         FloatVector c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
             FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
@@ -707,14 +711,14 @@ final class Tiles {
     }
 
     /** C (4 x 2 vectors) = P (4 x depth) * Q (depth x 2 vectors) [+ b], P by columns. */
-    static void cols4x2(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols4x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
         FloatVector c31 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
             FloatVector d = FloatVector.broadcast(S, p[pk]);
@@ -749,13 +753,13 @@ final class Tiles {
     }
 
     /** C (4 x 1 vectors) = P (4 x depth) * Q (depth x 1 vectors) [+ b], P by columns. */
-    static void cols4x1(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols4x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = c00, c20 = c00, c30 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector d = FloatVector.broadcast(S, p[pk]);
             c00 = d.fma(x0, c00);
@@ -780,13 +784,13 @@ final class Tiles {
     }
 
     /** C (1 x 3 vectors) = P (1 x depth) * Q (depth x 3 vectors) [+ b], P by columns. */
-    static void cols1x3(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols1x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c02 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
             FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
@@ -807,13 +811,13 @@ final class Tiles {
     }
 
     /** C (1 x 2 vectors) = P (1 x depth) * Q (depth x 2 vectors) [+ b], P by columns. */
-    static void cols1x2(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols1x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00;
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
             FloatVector d = FloatVector.broadcast(S, p[pk]);
@@ -830,12 +834,12 @@ final class Tiles {
     }
 
     /** C (1 x 1 vectors) = P (1 x depth) * Q (depth x 1 vectors) [+ b], P by columns. */
-    static void cols1x1(int depth, float[] p, int p0, int pt, float[] q, int q0, int ldq,
+    static void cols1x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         for (int t = 0; t < depth; t++) {
             int qi = q0 + t * ldq;
-            int pk = p0 + t * pt;
+            int pk = starts[s0 + t] + col;
             FloatVector x0 = FloatVector.fromArray(S, q, qi);
             FloatVector d = FloatVector.broadcast(S, p[pk]);
             c00 = d.fma(x0, c00);

@@ -63,6 +63,7 @@ final class VectorKernels implements Kernels {
         /** One tile of the direct product, when it cannot be stored in place. */
         final float[] tile = new float[8 * NV_DIRECT * L];
         float[] bias = new float[NV_DIRECT * L];
+        int[] starts = new int[0];
 
         /** Two vectors' lanes, summed one by one in a fixed order (see sumLanes). */
         final float[] lanes = new float[2 * L];
@@ -651,8 +652,17 @@ final class VectorKernels implements Kernels {
                                   float[] wt, int wtOff, int ldwt,
                                   float[] b, int bOff,
                                   float[] z, int zOff, int ldz) {
+        forwardTransposed(rows, in, out, a, strided(rows, lda), 0, aOff, wt, wtOff, ldwt, b, bOff, z, zOff, ldz);
+    }
+
+    @Override
+    public void forwardTransposed(int rows, int in, int out,
+                                  float[] a, int[] aRows, int aRowsOff, int aOff,
+                                  float[] wt, int wtOff, int ldwt,
+                                  float[] b, int bOff,
+                                  float[] z, int zOff, int ldz) {
         // Z[r][j..] = b[j..] + sum_k A[r][k] * WT[k][j..]: P = A by rows, Q = WT.
-        direct(rows, out, in, a, aOff, lda, true, wt, wtOff, ldwt, b, bOff, z, zOff, ldz,
+        direct(rows, out, in, a, aRows, aRowsOff, aOff, true, wt, wtOff, ldwt, b, bOff, z, zOff, ldz,
                 null, 0f, 0f, 0f, 0f, false);
     }
 
@@ -662,7 +672,16 @@ final class VectorKernels implements Kernels {
                                          float[] dz, int dzOff, int lddz,
                                          float[] dwt, int dwtOff, int lddwt) {
         // dWT[k][j..] = sum_r A[r][k] * dZ[r][j..]: P = A by columns, Q = dZ.
-        direct(in, out, rows, a, aOff, lda, false, dz, dzOff, lddz, null, 0, dwt, dwtOff, lddwt,
+        direct(in, out, rows, a, strided(rows, lda), 0, aOff, false, dz, dzOff, lddz, null, 0, dwt, dwtOff, lddwt,
+                null, 0f, 0f, 0f, 0f, false);
+    }
+
+    @Override
+    public void weightGradientTransposed(int rows, int in, int out,
+                                         float[] a, int[] aRows, int aRowsOff, int aOff,
+                                         float[] dz, int dzOff, int lddz,
+                                         float[] dwt, int dwtOff, int lddwt) {
+        direct(in, out, rows, a, aRows, aRowsOff, aOff, false, dz, dzOff, lddz, null, 0, dwt, dwtOff, lddwt,
                 null, 0f, 0f, 0f, 0f, false);
     }
 
@@ -672,23 +691,46 @@ final class VectorKernels implements Kernels {
                                      float[] dz, int dzOff, int lddz,
                                      float[] wt, int wtOff, int ldwt, float[] velocity,
                                      float gradScale, float learningRate, float momentum, float weightDecay) {
-        direct(in, out, rows, a, aOff, lda, false, dz, dzOff, lddz, null, 0, wt, wtOff, ldwt,
+        direct(in, out, rows, a, strided(rows, lda), 0, aOff, false, dz, dzOff, lddz, null, 0, wt, wtOff, ldwt,
                 velocity, gradScale, learningRate, momentum, weightDecay, true);
+    }
+
+    @Override
+    public void weightStepTransposed(int rows, int in, int out,
+                                     float[] a, int[] aRows, int aRowsOff, int aOff,
+                                     float[] dz, int dzOff, int lddz,
+                                     float[] wt, int wtOff, int ldwt, float[] velocity,
+                                     float gradScale, float learningRate, float momentum, float weightDecay) {
+        direct(in, out, rows, a, aRows, aRowsOff, aOff, false, dz, dzOff, lddz, null, 0, wt, wtOff, ldwt,
+                velocity, gradScale, learningRate, momentum, weightDecay, true);
+    }
+
+    /** {@code r * step} for r < n, in this thread's scratch: where each row of A starts. */
+    private static int[] strided(int n, int step) {
+        Scratch s = SCRATCH.get();
+        if (s.starts.length < n) {
+            s.starts = new int[n];
+        }
+        int[] starts = s.starts;
+        for (int r = 0; r < n; r++) {
+            starts[r] = r * step;
+        }
+        return starts;
     }
 
     /**
      * The direct product: {@code C[i][k] = sum over t of P(i, t) * Q(t, k) (+ b[k])}, for i < m,
-     * k < n, t < depth, with P read by rows, {@code P(i, t) = p[pOff + i * ps + t]}, or by columns,
-     * {@code P(i, t) = p[pOff + t * ps + i]}, and Q row-major,
+     * k < n, t < depth, with P read by rows, {@code P(i, t) = p[starts[s0 + i] + col + t]}, or by
+     * columns, {@code P(i, t) = p[starts[s0 + t] + col + i]}, and Q row-major,
      * {@code Q(t, k) = q[qOff + t * ldq + k]}. Nothing is packed: the tiles of {@link Tiles}
-     * broadcast P straight from its rows or columns and load Q's rows, which is what the shapes of
-     * training want (P is a minibatch of at most a few hundred KB, in L2). Only a last, partial
-     * vector of columns is copied out, zero-padded, so that no load runs past Q. With
-     * {@code step}, C is the weights and each tile's sums are the gradient of a step of SGD
+     * broadcast P straight from its rows or columns, wherever they are, and load Q's rows, which is
+     * what the shapes of training want (P is a minibatch of at most a few hundred KB, in L2). Only
+     * a last, partial vector of columns is copied out, zero-padded, so that no load runs past Q.
+     * With {@code step}, C is the weights and each tile's sums are the gradient of a step of SGD
      * (see {@link #sgdStep}) instead of being stored.
      */
     private static void direct(int m, int n, int depth,
-                               float[] p, int pOff, int ps, boolean byRows,
+                               float[] p, int[] starts, int s0, int col, boolean byRows,
                                float[] q, int qOff, int ldq,
                                float[] b, int bOff,
                                float[] c, int cOff, int ldc,
@@ -721,32 +763,26 @@ final class VectorKernels implements Kernels {
             int rows = MANY_REGISTERS || nv == 1 ? 8 : 4;
             for (int i = 0; i < m; ) {
                 int r = m - i >= rows ? rows : m - i >= 4 ? 4 : 1;
-                int pi = byRows ? pOff + i * ps : pOff + i;
+                float[] dst = partial || step ? s.tile : c;
+                int d0 = partial || step ? 0 : cOff + i * ldc + k0;
+                int ldd = partial || step ? width : ldc;
+                if (byRows) {
+                    Tiles.rows(r, nv, depth, p, starts, s0 + i, col, qq, qo, lq, bb, bo, dst, d0, ldd);
+                } else {
+                    Tiles.cols(r, nv, depth, p, starts, s0, col + i, qq, qo, lq, bb, bo, dst, d0, ldd);
+                }
                 if (partial || step) {
-                    float[] t = s.tile;
-                    tile(byRows, r, nv, depth, p, pi, ps, qq, qo, lq, bb, bo, t, 0, width);
                     for (int ii = 0; ii < r; ii++) {
                         int ci = cOff + (i + ii) * ldc + k0;
                         if (step) {
-                            step(c, velocity, ci, t, ii * width, nc, gradScale, lr, momentum, weightDecay);
+                            step(c, velocity, ci, dst, ii * width, nc, gradScale, lr, momentum, weightDecay);
                         } else {
-                            System.arraycopy(t, ii * width, c, ci, nc);
+                            System.arraycopy(dst, ii * width, c, ci, nc);
                         }
                     }
-                } else {
-                    tile(byRows, r, nv, depth, p, pi, ps, qq, qo, lq, bb, bo, c, cOff + i * ldc + k0, ldc);
                 }
                 i += r;
             }
-        }
-    }
-
-    private static void tile(boolean byRows, int r, int nv, int depth, float[] p, int p0, int ps,
-                             float[] q, int q0, int ldq, float[] b, int b0, float[] c, int c0, int ldc) {
-        if (byRows) {
-            Tiles.rows(r, nv, depth, p, p0, ps, q, q0, ldq, b, b0, c, c0, ldc);
-        } else {
-            Tiles.cols(r, nv, depth, p, p0, ps, q, q0, ldq, b, b0, c, c0, ldc);
         }
     }
 

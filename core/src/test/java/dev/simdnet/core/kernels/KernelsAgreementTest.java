@@ -388,6 +388,46 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void rowsReadInPlaceGiveTheSameAsAGatheredCopy() {
+        // The first layer reads examples straight from the dataset (rows given by offsets). The
+        // oracle: the scalar kernels on a contiguous copy of those rows.
+        SplittableRandom rng = new SplittableRandom(25);
+        for (int[] s : shapes()) {
+            int rows = s[0], in = s[1], out = s[2];
+            int pool = rows + 11, stride = in + 3, col = 2, rowsOff = 4;
+            float[] data = random(rng, pool * stride + col);
+            int[] aRows = new int[rowsOff + rows];
+            float[] gathered = new float[rows * in];
+            for (int r = 0; r < rows; r++) {
+                aRows[rowsOff + r] = rng.nextInt(pool) * stride;
+                System.arraycopy(data, aRows[rowsOff + r] + col, gathered, r * in, in);
+            }
+            float[] wt = random(rng, in * out), b = random(rng, out);
+            float[] zs = new float[rows * out], zv = new float[rows * out], mag = new float[rows * out];
+            scalar.forwardTransposed(rows, in, out, gathered, 0, in, wt, 0, out, b, 0, zs, 0, out);
+            vector.forwardTransposed(rows, in, out, data, aRows, rowsOff, col, wt, 0, out, b, 0, zv, 0, out);
+            scalar.forwardTransposed(rows, in, out, abs(gathered), 0, in, abs(wt), 0, out, abs(b), 0, mag, 0, out);
+            assertClose("forward (W^T, rows in place) " + rows + "x" + in + "->" + out, zs, zv, mag, in);
+
+            float[] dz = random(rng, rows * out);
+            float[] gs = new float[in * out], gv = new float[in * out], gmag = new float[in * out];
+            scalar.weightGradientTransposed(rows, in, out, gathered, 0, in, dz, 0, out, gs, 0, out);
+            vector.weightGradientTransposed(rows, in, out, data, aRows, rowsOff, col, dz, 0, out, gv, 0, out);
+            scalar.weightGradientTransposed(rows, in, out, abs(gathered), 0, in, abs(dz), 0, out, gmag, 0, out);
+            assertClose("weight gradient (W^T, rows in place) " + rows + "x" + in + "->" + out, gs, gv, gmag, rows);
+
+            // The fused step in place against the strided one of the same (vector) kernels: the
+            // same sums in the same order, so the same bits.
+            float[] w1 = random(rng, in * out), w2 = w1.clone(), v1 = random(rng, in * out), v2 = v1.clone();
+            vector.weightStepTransposed(rows, in, out, gathered, 0, in, dz, 0, out, w1, 0, out, v1, 0.01f, 0.5f, 0.9f, 1e-3f);
+            vector.weightStepTransposed(rows, in, out, data, aRows, rowsOff, col, dz, 0, out, w2, 0, out, v2,
+                    0.01f, 0.5f, 0.9f, 1e-3f);
+            assertArrayEquals(w1, w2, "fused step in place " + rows + "x" + in + "->" + out);
+            assertArrayEquals(v1, v2, "velocity in place " + rows + "x" + in + "->" + out);
+        }
+    }
+
+    @Test
     void sgdStepMatchesScalarExactly() {
         SplittableRandom rng = new SplittableRandom(8);
         for (int n : new int[] {1, 7, 9, 13, 16, 207, 4098}) {
