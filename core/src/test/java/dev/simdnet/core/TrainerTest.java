@@ -2,11 +2,13 @@ package dev.simdnet.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simdnet.core.kernels.KernelProvider;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,46 @@ class TrainerTest {
         }
         assertArrayEquals(results[0], results[1], "1 and 2 threads");
         assertArrayEquals(results[0], results[2], "1 and 3 threads");
+    }
+
+    @Test
+    void theNetworkSeesEveryStepAndTheTrainerSeesEveryChange() {
+        // The trainer trains on its own (transposed) copy of the weights. Oracle: plain gradient
+        // descent computed here from computeGradient, on the network's own layout.
+        Dataset data = prototypes(40, 30, 5);
+        int[] order = new int[40];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Network net = Network.create(new int[] {30, 60, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 8);
+        Network twin = Network.create(new int[] {30, 60, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 8);
+        Trainer trainer = new Trainer(net, 20, KernelProvider.scalar());
+        Trainer oracle = new Trainer(twin, 20, KernelProvider.scalar());
+        for (int step = 0; step < 3; step++) {
+            int from = (step % 2) * 20;
+            float[] before = net.parameters().clone();
+            oracle.computeGradient(data, order, from, 20);
+            float[] grad = oracle.gradient().clone();
+            trainer.updateMiniBatch(data, order, from, 20, 0.1f);
+            float[] after = net.parameters();
+            for (int i = 0; i < after.length; i++) {
+                assertEquals(before[i] - 0.1f * (1f / 20) * grad[i], after[i], 1e-6f, "step " + step + ", parameter " + i);
+            }
+            // A change made through the live array is what the next step starts from.
+            after[7] += 0.25f;
+            System.arraycopy(after, 0, twin.parameters(), 0, after.length);
+        }
+        // A second trainer on the same network takes over the newest weights, and hands them back.
+        float[] last = net.parameters().clone();
+        Trainer second = new Trainer(net, 20, KernelProvider.scalar());
+        trainer.updateMiniBatch(data, order, 0, 20, 0.1f);
+        float[] fromFirst = net.parameters().clone();
+        assertFalse(Arrays.equals(last, fromFirst), "the first trainer's step shows");
+        second.updateMiniBatch(data, order, 0, 20, 0f);
+        assertArrayEquals(fromFirst, net.parameters(), "a zero step by the second trainer starts from the first's weights");
+        trainer.close();
+        second.close();
+        oracle.close();
     }
 
     @Test

@@ -867,24 +867,7 @@ final class VectorKernels implements Kernels {
     private static final float P4 = 1.6666665459e-1f;
     private static final float P5 = 5.0000001201e-1f;
 
-    /** e^x for x in the lanes of v, clamped to [-87, 88] (where e^x is a normal float). */
-    private static FloatVector exp(FloatVector v) {
-        FloatVector x = v.max(EXP_LO).min(EXP_HI);
-        FloatVector t = x.fma(LOG2E, ROUND);
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(SPECIES, -LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
-        FloatVector poly = r.fma(P0, P1);
-        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P2));
-        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P3));
-        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P4));
-        poly = poly.fma(r, FloatVector.broadcast(SPECIES, P5));
-        FloatVector y = poly.mul(r.mul(r)).add(r).add(1f);
-        IntVector bits = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        return y.mul(bits.reinterpretAsFloats());
-    }
-
-    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, the same bits. */
+    /** e^v, clamped to [-87, 88] (where e^v is a normal float); {@link #sigmoidOrTanh}'s twin. */
     static float exp(float v) {
         float x = Math.min(Math.max(v, EXP_LO), EXP_HI);
         float t = Math.fma(x, LOG2E, ROUND);
@@ -900,29 +883,45 @@ final class VectorKernels implements Kernels {
     @Override
     public void sigmoid(float[] z, int zOff, float[] a, int aOff, int n) {
         // 1 / (1 + e^-z); saturates to 1/(1 + e^88) ~ 6e-39 and to exactly 1.
-        int i = 0;
-        for (int end = SPECIES.loopBound(n); i < end; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(SPECIES, z, zOff + i).neg());
-            FloatVector.broadcast(SPECIES, 1f).div(e.add(1f)).intoArray(a, aOff + i);
-        }
-        for (; i < n; i++) {
-            a[aOff + i] = 1f / (exp(-z[zOff + i]) + 1f);
-        }
+        sigmoidOrTanh(z, zOff, a, aOff, n, false);
     }
 
     @Override
     public void tanh(float[] z, int zOff, float[] a, int aOff, int n) {
         // 1 - 2 / (e^2z + 1): within 2 ulps of 1 everywhere, exactly +-1 where it saturates.
+        sigmoidOrTanh(z, zOff, a, aOff, n, true);
+    }
+
+    /**
+     * Both functions through e^x, in one method: a vector passed to or returned from a method
+     * that C2 does not inline lives on the heap, and exp is too long to be inlined for sure (at
+     * 128 bits it was not, and a training step allocated 200 KB).
+     */
+    private static void sigmoidOrTanh(float[] z, int zOff, float[] a, int aOff, int n, boolean tanh) {
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector mLn2Hi = FloatVector.broadcast(SPECIES, -LN2_HI), mLn2Lo = FloatVector.broadcast(SPECIES, -LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(SPECIES, P2), p3 = FloatVector.broadcast(SPECIES, P3);
+        FloatVector p4 = FloatVector.broadcast(SPECIES, P4), p5 = FloatVector.broadcast(SPECIES, P5);
         int i = 0;
         for (int end = SPECIES.loopBound(n); i < end; i += L) {
-            FloatVector zv = FloatVector.fromArray(SPECIES, z, zOff + i);
-            FloatVector e = exp(zv.add(zv));
-            FloatVector.broadcast(SPECIES, 1f).sub(FloatVector.broadcast(SPECIES, 2f).div(e.add(1f)))
-                    .intoArray(a, aOff + i);
+            FloatVector v = FloatVector.fromArray(SPECIES, z, zOff + i);
+            v = tanh ? v.add(v) : v.neg();
+            // e^v: n = round(v / ln 2), r = v - n ln 2, e^v = 2^n * e^r; the same steps as exp(float).
+            FloatVector x = v.max(EXP_LO).min(EXP_HI);
+            FloatVector t = x.fma(LOG2E, ROUND);
+            FloatVector m = t.sub(ROUND);
+            FloatVector r = m.fma(mLn2Hi, x);
+            r = m.fma(mLn2Lo, r);
+            FloatVector poly = r.fma(P0, P1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+            FloatVector y = poly.mul(r.mul(r)).add(r).add(1f);
+            IntVector bits = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = y.mul(bits.reinterpretAsFloats());
+            FloatVector out = tanh ? one.sub(one.add(one).div(e.add(1f))) : one.div(e.add(1f));
+            out.intoArray(a, aOff + i);
         }
         for (; i < n; i++) {
             float zi = z[zOff + i];
-            a[aOff + i] = 1f - 2f / (exp(zi + zi) + 1f);
+            a[aOff + i] = tanh ? 1f - 2f / (exp(zi + zi) + 1f) : 1f / (exp(-zi) + 1f);
         }
     }
 
