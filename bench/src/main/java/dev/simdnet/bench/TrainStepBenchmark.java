@@ -26,8 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One whole training step of each workload of BENCHMARKS.md: gather a shuffled minibatch of 100,
  * forward, cost, backward, SGD update, exactly as {@code Trainer.sgd} runs it. The data are 60,000
- * random 784-pixel examples (the size of an MNIST epoch, so the gather reads from memory, not from
- * cache, as it does in training) visited in a shuffled order; 600 steps make one epoch, so
+ * random 784-pixel examples held as bytes like a dataset read from IDX files (the size of an MNIST
+ * epoch, so the gather reads from memory, not from cache, as it does in training) visited in a
+ * shuffled order; 600 steps make one epoch, so
  * {@code us/op * 600 / 1e6} is the epoch's training time in seconds.
  *
  * <p>Run with {@code -prof gc}: {@code gc.alloc.rate.norm} is the bytes allocated per step (0 in the
@@ -64,16 +65,16 @@ public class TrainStepBenchmark {
         trainer = new Trainer(net, BATCH, KernelProvider.get(), threads);
         config = new TrainingConfig(BATCH, w.learningRate(), 1, 1, true, w.momentum(), 0f);
         SplittableRandom rng = new SplittableRandom(7);
-        float[] pixels = new float[EXAMPLES * 784];
+        byte[] pixels = new byte[EXAMPLES * 784];
         for (int i = 0; i < pixels.length; i++) {
-            // Like MNIST: most pixels 0, some ink.
-            pixels[i] = rng.nextInt(5) < 3 ? 0f : (float) rng.nextDouble();
+            // Like MNIST: most pixels 0, some ink; bytes, as datasets read from IDX files hold them.
+            pixels[i] = rng.nextInt(5) < 3 ? 0 : (byte) rng.nextInt(256);
         }
         int[] labels = new int[EXAMPLES];
         for (int i = 0; i < EXAMPLES; i++) {
             labels[i] = rng.nextInt(10);
         }
-        data = new Dataset("random", pixels, labels, 28, 28, 10);
+        data = Dataset.ofBytes("random", pixels, labels, 28, 28, 10);
         order = new int[EXAMPLES];
         for (int i = 0; i < EXAMPLES; i++) {
             order[i] = i;

@@ -158,18 +158,21 @@ final class BenchCommand implements Callable<Integer> {
         return String.join("-", Arrays.stream(sizes).mapToObj(String::valueOf).toArray(String[]::new));
     }
 
-    /** Uniform pixels and labels: the same work per example as real data. */
+    /**
+     * Uniform pixels and labels: the same work per example as real data, and bytes like the pixels
+     * of real datasets, so that a step reads its minibatch the way training on them does.
+     */
     private static Dataset random(int[] sizes, int n) {
         SplittableRandom rng = new SplittableRandom(1);
         int in = sizes[0], classes = sizes[sizes.length - 1];
-        float[] px = new float[Math.multiplyExact(n, in)];
+        byte[] px = new byte[Math.multiplyExact(n, in)];
         for (int i = 0; i < px.length; i++) {
-            px[i] = (float) rng.nextDouble();
+            px[i] = (byte) rng.nextInt(256);
         }
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = rng.nextInt(classes);
         }
-        return new Dataset("random", px, labels, 1, in, classes);
+        return Dataset.ofBytes("random", px, labels, 1, in, classes);
     }
 }

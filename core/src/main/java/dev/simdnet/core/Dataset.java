@@ -4,12 +4,20 @@ import java.util.Objects;
 
 /**
  * Labelled examples in memory: {@code n} images of {@code rows x cols} pixels in [0, 1], stored one
- * example after another in {@code pixels}, and their classes in {@code labels}.
+ * example after another, and their classes in {@code labels}.
+ *
+ * <p>A dataset holds its pixels either as floats or, as image files store them, as bytes 0..255
+ * that read as {@code value / 255f} ({@link #ofBytes}): a quarter of the memory (Fashion-MNIST's
+ * 60,000 training images are 47 MB instead of 188 MB), and a quarter of the traffic when the
+ * trainer fetches a minibatch from all over them. {@link #pixels()} gives floats either way.
  */
 public final class Dataset {
 
     private final String name;
-    private final float[] pixels;
+    /** The pixels as floats: given, or made from {@link #bytes} when first asked for. */
+    private volatile float[] pixels;
+    /** The pixels as bytes 0..255, or null for a dataset made of floats. */
+    private final byte[] bytes;
     private final int[] labels;
     private final int count;
     private final int rows;
@@ -17,13 +25,26 @@ public final class Dataset {
     private final int classes;
 
     public Dataset(String name, float[] pixels, int[] labels, int rows, int cols, int classes) {
+        this(name, Objects.requireNonNull(pixels), null, pixels.length, labels, rows, cols, classes);
+    }
+
+    /**
+     * A dataset whose pixels are bytes as image files hold them, 0 (background) to 255 (ink): pixel
+     * {@code i} is {@code (pixels[i] & 0xFF) / 255f}. The array is kept, not copied.
+     */
+    public static Dataset ofBytes(String name, byte[] pixels, int[] labels, int rows, int cols, int classes) {
+        return new Dataset(name, null, Objects.requireNonNull(pixels), pixels.length, labels, rows, cols, classes);
+    }
+
+    private Dataset(String name, float[] pixels, byte[] bytes, int length, int[] labels, int rows, int cols,
+                    int classes) {
         this.name = Objects.requireNonNull(name);
         this.count = labels.length;
         if (rows <= 0 || cols <= 0 || classes <= 0) {
             throw new IllegalArgumentException("rows, cols and classes must be positive");
         }
-        if ((long) count * rows * cols != pixels.length) {
-            throw new IllegalArgumentException(name + ": " + pixels.length + " pixels do not make "
+        if ((long) count * rows * cols != length) {
+            throw new IllegalArgumentException(name + ": " + length + " pixels do not make "
                     + count + " images of " + rows + "x" + cols);
         }
         for (int i = 0; i < count; i++) {
@@ -33,6 +54,7 @@ public final class Dataset {
             }
         }
         this.pixels = pixels;
+        this.bytes = bytes;
         this.labels = labels;
         this.rows = rows;
         this.cols = cols;
@@ -65,9 +87,30 @@ public final class Dataset {
         return classes;
     }
 
-    /** All pixels, example after example: the live array. */
+    /**
+     * All pixels as floats in [0, 1], example after example: the live array. For a dataset of
+     * bytes, the first call makes it (4 bytes a pixel) and keeps it.
+     */
     public float[] pixels() {
-        return pixels;
+        float[] p = pixels;
+        if (p == null) {
+            p = new float[bytes.length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = unit(bytes[i]);
+            }
+            pixels = p;
+        }
+        return p;
+    }
+
+    /** The pixels as bytes 0..255 for a dataset made by {@link #ofBytes} (the live array), else null. */
+    public byte[] bytePixels() {
+        return bytes;
+    }
+
+    /** A byte pixel as a float in [0, 1]: {@code (b & 0xFF) / 255f}, the one conversion simdnet uses. */
+    public static float unit(byte b) {
+        return (b & 0xFF) / 255f;
     }
 
     /** All labels: the live array. */
@@ -82,7 +125,13 @@ public final class Dataset {
     /** A copy of example {@code i}'s pixels. */
     public float[] image(int i) {
         float[] x = new float[inputSize()];
-        System.arraycopy(pixels, i * inputSize(), x, 0, x.length);
+        if (bytes != null && pixels == null) {
+            for (int k = 0; k < x.length; k++) {
+                x[k] = unit(bytes[i * x.length + k]);
+            }
+        } else {
+            System.arraycopy(pixels(), i * inputSize(), x, 0, x.length);
+        }
         return x;
     }
 }

@@ -70,6 +70,12 @@ public final class Trainer implements AutoCloseable {
      */
     private final int[] inputRows;
     private float[] inputPixels;
+    /**
+     * For a dataset of bytes ({@link Dataset#ofBytes}): the minibatch's examples as floats, made
+     * from the bytes at the start of the step (a quarter of the memory traffic of floats read in
+     * place). Allocated when first needed.
+     */
+    private float[] input;
     private final int[] batchLabels;
     /** activations[l]: weight layer l's outputs, (maxBatch, sizes[l+1]), leading dimension ld[l+1]. */
     private final float[][] activations;
@@ -115,6 +121,8 @@ public final class Trainer implements AutoCloseable {
     private final WorkerPool.Job forwardJob = this::forwardTask;
     private final WorkerPool.Job backwardJob = this::backwardTask;
     private final WorkerPool.Job transposeJob = this::transposeTask;
+    private final WorkerPool.Job convertJob = this::convertTask;
+    private byte[] passBytes;
 
     /** A single-threaded trainer. */
     public Trainer(Network net, int maxBatch, Kernels kernels) {
@@ -321,20 +329,46 @@ public final class Trainer implements AutoCloseable {
         return backprop(count, true);
     }
 
-    /** Points the minibatch at the chosen examples: where their pixels start, and their labels. */
+    /**
+     * Points the minibatch at examples {@code order[from .. from + count)} (or
+     * {@code from .. from + count} without an order): their labels, and where their pixels are.
+     */
     private void gather(Dataset data, int[] order, int from, int count) {
         if (count > maxBatch) {
             throw new IllegalArgumentException("minibatch of " + count + " exceeds " + maxBatch);
         }
         int in = net.inputSize();
         int[] labels = data.labels();
+        byte[] bytes = data.bytePixels();
         for (int r = 0; r < count; r++) {
-            int e = order[from + r];
-            inputRows[r] = Math.multiplyExact(e, in);
+            int e = order == null ? from + r : order[from + r];
             batchLabels[r] = labels[e];
+            inputRows[r] = Math.multiplyExact(e, in);
         }
-        inputPixels = data.pixels();
         passRows = count;
+        if (bytes == null) {
+            inputPixels = data.pixels();
+        } else {
+            // Bytes to floats, row by row, into the minibatch buffer; the first layer reads that.
+            if (input == null) {
+                input = new float[Math.multiplyExact(maxBatch, in)];
+            }
+            passBytes = bytes;
+            pool.run(convertJob, blocks(count, ROW_BLOCK));
+            passBytes = null;
+            for (int r = 0; r < count; r++) {
+                inputRows[r] = r * in;
+            }
+            inputPixels = input;
+        }
+    }
+
+    private void convertTask(int task) {
+        int in = net.inputSize();
+        int end = Math.min(passRows, (task + 1) * ROW_BLOCK);
+        for (int r = task * ROW_BLOCK; r < end; r++) {
+            k.unitFloats(passBytes, inputRows[r], input, r * in, in);
+        }
     }
 
     private static int blocks(int n, int block) {
@@ -585,16 +619,12 @@ public final class Trainer implements AutoCloseable {
     public double accuracy(Dataset data) {
         checkFits(data);
         acquire();
-        int in = net.inputSize(), classes = net.outputSize();
-        float[] pixels = data.pixels();
+        int classes = net.outputSize();
         float[] out = activations[net.layers() - 1];
         int correct = 0;
         for (int from = 0; from < data.size(); from += maxBatch) {
             int count = Math.min(maxBatch, data.size() - from);
-            for (int r = 0; r < count; r++) {
-                inputRows[r] = (from + r) * in;
-            }
-            inputPixels = pixels;
+            gather(data, null, from, count);
             feedforward(count);
             for (int r = 0; r < count; r++) {
                 if (Network.argmax(out, r * classes, classes) == data.label(from + r)) {

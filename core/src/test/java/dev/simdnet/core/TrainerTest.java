@@ -146,6 +146,42 @@ class TrainerTest {
     }
 
     @Test
+    void aDatasetOfBytesTrainsExactlyLikeTheSameFloats() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = 300, in = 50;
+        byte[] bytes = new byte[n * in];
+        int[] labels = new int[n];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) rng.nextInt(256);
+        }
+        for (int i = 0; i < n; i++) {
+            labels[i] = rng.nextInt(10);
+        }
+        float[] floats = new float[bytes.length];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = (bytes[i] & 0xFF) / 255f;
+        }
+        Dataset asBytes = Dataset.ofBytes("bytes", bytes, labels, 1, in, 10);
+        Dataset asFloats = new Dataset("floats", floats, labels, 1, in, 10);
+        assertArrayEquals(asFloats.image(17), asBytes.image(17));
+        float[][] results = new float[2][];
+        double[] accuracies = new double[2];
+        int i = 0;
+        for (Dataset d : new Dataset[] {asFloats, asBytes}) {
+            Network net = Network.create(new int[] {in, 70, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 5);
+            try (Trainer trainer = new Trainer(net, 40, KernelProvider.get(), 2)) {
+                trainer.sgd(d, null, new TrainingConfig(40, 0.1f, 2, 3, true, 0.9f, 0f), null);
+                accuracies[i] = trainer.accuracy(d);
+            }
+            results[i++] = net.parameters().clone();
+        }
+        assertArrayEquals(results[0], results[1], "the same weights, bit for bit");
+        assertEquals(accuracies[0], accuracies[1]);
+        assertTrue(asBytes.bytePixels() == bytes, "the byte dataset keeps its bytes");
+        assertArrayEquals(floats, asBytes.pixels(), "pixels() of bytes: value / 255");
+    }
+
+    @Test
     void lastPartialMinibatchIsAveragedOverItsOwnSize() {
         // 7 examples, minibatch 5: the second step averages over 2. The trainer's step must equal
         // lr/2 times the gradient computed for those two examples alone.
@@ -166,7 +202,9 @@ class TrainerTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} thread(s)")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
     void aTrainingStepAllocatesNothing(int threads) {
-        Dataset data = prototypes(1000, 784, 6);
+        // Floats on one thread, bytes (converted at each step) on two: both input paths.
+        Dataset floats = prototypes(1000, 784, 6);
+        Dataset data = threads == 1 ? floats : toBytes(floats);
         Network net = Network.create(new int[] {784, 64, 16, 10}, Activation.SIGMOID, Cost.MSE, 1);
         // The calling thread is measured; with 2 threads it runs its share of every pass too.
         Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads);
@@ -194,6 +232,14 @@ class TrainerTest {
         trainer.close();
         // 300 steps: even 16 bytes a step would show as 4800.
         assertTrue(allocated < 1024, "300 training steps allocated " + allocated + " bytes");
+    }
+
+    private static Dataset toBytes(Dataset d) {
+        byte[] b = new byte[d.pixels().length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) Math.round(d.pixels()[i] * 255);
+        }
+        return Dataset.ofBytes(d.name(), b, d.labels(), d.rows(), d.cols(), d.classes());
     }
 
     @Test

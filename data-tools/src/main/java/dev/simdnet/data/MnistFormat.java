@@ -110,16 +110,12 @@ public final class MnistFormat {
     }
 
     private static Dataset toDataset(String name, IdxReader.IdxArray images, IdxReader.IdxArray labels, int classes) {
-        byte[] px = images.data();
-        float[] pixels = new float[px.length];
-        for (int i = 0; i < px.length; i++) {
-            pixels[i] = (px[i] & 0xFF) / 255f;
-        }
         byte[] lb = labels.data();
         int[] ints = new int[lb.length];
         for (int i = 0; i < lb.length; i++) {
             ints[i] = lb[i] & 0xFF;
         }
-        return new Dataset(name, pixels, ints, images.dims()[1], images.dims()[2], classes);
+        // The pixels stay bytes, as the file holds them: a quarter of the memory of floats.
+        return Dataset.ofBytes(name, images.data(), ints, images.dims()[1], images.dims()[2], classes);
     }
 }

@@ -176,4 +176,10 @@ public interface Kernels {
                               float[] dz, int dzOff, int lddz,
                               float[] wt, int wtOff, int ldwt, float[] velocity,
                               float gradScale, float learningRate, float momentum, float weightDecay);
+
+    /**
+     * Pixels stored as bytes to floats in [0, 1]: {@code dst[i] = (src[i] & 0xFF) / 255f}, exactly
+     * (the same bits as the scalar expression).
+     */
+    void unitFloats(byte[] src, int srcOff, float[] dst, int dstOff, int n);
 }

@@ -320,4 +320,11 @@ public final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public void unitFloats(byte[] src, int srcOff, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = (src[srcOff + i] & 0xFF) / 255f;
+        }
+    }
 }

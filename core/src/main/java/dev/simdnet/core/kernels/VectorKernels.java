@@ -1,5 +1,6 @@
 package dev.simdnet.core.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -1020,6 +1021,30 @@ final class VectorKernels implements Kernels {
                 gi = velocity[off + i];
             }
             params[off + i] -= learningRate * gi;
+        }
+    }
+
+    /** As many bytes as SPECIES has lanes (null below 8 lanes: the smallest vector is 64 bits). */
+    private static final VectorSpecies<Byte> BYTES =
+            L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    private static final VectorSpecies<Integer> INTS =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(SPECIES.vectorBitSize()));
+
+    @Override
+    public void unitFloats(byte[] src, int srcOff, float[] dst, int dstOff, int n) {
+        int i = 0;
+        if (BYTES != null) {
+            // Widen to ints (sign-extending), keep the low 8 bits, convert, and divide: division,
+            // not a multiplication by 1/255, so that every value has the scalar's bits.
+            FloatVector divisor = FloatVector.broadcast(SPECIES, 255f);
+            for (int end = SPECIES.loopBound(n); i < end; i += L) {
+                IntVector v = (IntVector) ByteVector.fromArray(BYTES, src, srcOff + i)
+                        .convertShape(VectorOperators.B2I, INTS, 0);
+                ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).div(divisor).intoArray(dst, dstOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = (src[srcOff + i] & 0xFF) / 255f;
         }
     }
 }

@@ -428,6 +428,25 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void bytesBecomeTheSameFloatsAsTheScalarExpression() {
+        byte[] all = new byte[256 + 40];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) (i * 7);
+        }
+        for (int n : new int[] {1, 7, 16, 100, 256, 289}) {
+            float[] dv = new float[n + 3];
+            vector.unitFloats(all, 5, dv, 2, n);
+            for (int i = 0; i < n; i++) {
+                float expected = (all[5 + i] & 0xFF) / 255f;
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(dv[2 + i]),
+                        "byte " + (all[5 + i] & 0xFF) + " (n=" + n + ")");
+            }
+            assertEquals(0f, dv[0]);
+            assertEquals(0f, dv[n + 2], "nothing written past n");
+        }
+    }
+
+    @Test
     void sgdStepMatchesScalarExactly() {
         SplittableRandom rng = new SplittableRandom(8);
         for (int n : new int[] {1, 7, 9, 13, 16, 207, 4098}) {
