@@ -13,7 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * columns, {@code P(i, t) = p[starts[s0 + t] + col + i]} (A^T in the weight gradient), where
  * {@code starts} holds where each row of A begins: rows anywhere, so that the first layer reads a
  * minibatch straight from the dataset. Two families of tiles, so that one of P's strides is always
- * 1 and C2 can take the range checks out of the loop or merge them. Every element of
+ * 1 and C2 can take the range checks out of the loop or merge them; and "step" and "momentum",
+ * the columns family whose sums, instead of being stored, are the gradient of an SGD step on C
+ * (the weights, and with momentum their velocity), taken while they are still in registers. (One
+ * family each: with both steps in one method, C1 ran out of registers and the 128-bit tiles ran
+ * interpreted for seconds.) Every element of
  * C has its own accumulator, summed over t in order, so a result does not depend on the tile
  * shape that computed it. The accumulators stay in registers for the whole depth: each step of t
  * loads NV vectors of Q and broadcasts R values of P, and does R * NV FMAs.
@@ -56,6 +60,40 @@ final class Tiles {
             case 7 -> cols1x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 6 -> cols1x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 5 -> cols1x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
+        }
+    }
+
+    /** Runs the step tile of the given shape. */
+    static void step(int r, int nv, int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        switch (r * 4 + nv) {
+            case 35 -> step8x3(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 34 -> step8x2(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 33 -> step8x1(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 19 -> step4x3(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 18 -> step4x2(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 17 -> step4x1(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 7 -> step1x3(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 6 -> step1x2(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 5 -> step1x1(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
+        }
+    }
+
+    /** Runs the momentum tile of the given shape. */
+    static void momentum(int r, int nv, int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        switch (r * 4 + nv) {
+            case 35 -> momentum8x3(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 34 -> momentum8x2(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 33 -> momentum8x1(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 19 -> momentum4x3(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 18 -> momentum4x2(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 17 -> momentum4x1(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 7 -> momentum1x3(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 6 -> momentum1x2(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
+            case 5 -> momentum1x1(depth, p, starts, s0, col, q, q0, ldq, c, vel, c0, ldc, scale, lr, mu, wd);
             default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
         }
     }
@@ -849,5 +887,1615 @@ final class Tiles {
             c00 = c00.add(y0);
         }
         c00.intoArray(c, c0);
+    }
+
+    /** The 8 x 3 vectors of weights at c take an SGD step with P (8 x depth) * Q (depth x 3 vectors), P by columns. */
+    static void step8x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
+        FloatVector c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00;
+        FloatVector c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00;
+        FloatVector c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            c12 = d.fma(x2, c12);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            c22 = d.fma(x2, c22);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            c32 = d.fma(x2, c32);
+            d = FloatVector.broadcast(S, p[pk + 4]);
+            c40 = d.fma(x0, c40);
+            c41 = d.fma(x1, c41);
+            c42 = d.fma(x2, c42);
+            d = FloatVector.broadcast(S, p[pk + 5]);
+            c50 = d.fma(x0, c50);
+            c51 = d.fma(x1, c51);
+            c52 = d.fma(x2, c52);
+            d = FloatVector.broadcast(S, p[pk + 6]);
+            c60 = d.fma(x0, c60);
+            c61 = d.fma(x1, c61);
+            c62 = d.fma(x2, c62);
+            d = FloatVector.broadcast(S, p[pk + 7]);
+            c70 = d.fma(x0, c70);
+            c71 = d.fma(x1, c71);
+            c72 = d.fma(x2, c72);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c02.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c12.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c22.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c32.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c40.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c41.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c42.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c50.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c51.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c52.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c60.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c61.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c62.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c70.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c71.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c72.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 8 x 2 vectors of weights at c take an SGD step with P (8 x depth) * Q (depth x 2 vectors), P by columns. */
+    static void step8x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00;
+        FloatVector c61 = c00, c70 = c00, c71 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            d = FloatVector.broadcast(S, p[pk + 4]);
+            c40 = d.fma(x0, c40);
+            c41 = d.fma(x1, c41);
+            d = FloatVector.broadcast(S, p[pk + 5]);
+            c50 = d.fma(x0, c50);
+            c51 = d.fma(x1, c51);
+            d = FloatVector.broadcast(S, p[pk + 6]);
+            c60 = d.fma(x0, c60);
+            c61 = d.fma(x1, c61);
+            d = FloatVector.broadcast(S, p[pk + 7]);
+            c70 = d.fma(x0, c70);
+            c71 = d.fma(x1, c71);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c40.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c41.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c50.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c51.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c60.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c61.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c70.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c71.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 8 x 1 vectors of weights at c take an SGD step with P (8 x depth) * Q (depth x 1 vectors), P by columns. */
+    static void step8x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00;
+        FloatVector c70 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            d = FloatVector.broadcast(S, p[pk + 4]);
+            c40 = d.fma(x0, c40);
+            d = FloatVector.broadcast(S, p[pk + 5]);
+            c50 = d.fma(x0, c50);
+            d = FloatVector.broadcast(S, p[pk + 6]);
+            c60 = d.fma(x0, c60);
+            d = FloatVector.broadcast(S, p[pk + 7]);
+            c70 = d.fma(x0, c70);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c40.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c50.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c60.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c70.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 4 x 3 vectors of weights at c take an SGD step with P (4 x depth) * Q (depth x 3 vectors), P by columns. */
+    static void step4x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
+        FloatVector c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            c12 = d.fma(x2, c12);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            c22 = d.fma(x2, c22);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            c32 = d.fma(x2, c32);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c02.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c12.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c22.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c32.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 4 x 2 vectors of weights at c take an SGD step with P (4 x depth) * Q (depth x 2 vectors), P by columns. */
+    static void step4x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 4 x 1 vectors of weights at c take an SGD step with P (4 x depth) * Q (depth x 1 vectors), P by columns. */
+    static void step4x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00, c20 = c00, c30 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 1 x 3 vectors of weights at c take an SGD step with P (1 x depth) * Q (depth x 3 vectors), P by columns. */
+    static void step1x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c02 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c02.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 1 x 2 vectors of weights at c take an SGD step with P (1 x depth) * Q (depth x 2 vectors), P by columns. */
+    static void step1x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 1 x 1 vectors of weights at c take an SGD step with P (1 x depth) * Q (depth x 1 vectors), P by columns. */
+    static void step1x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 8 x 3 vectors of weights at c take an SGD step with momentum with P (8 x depth) * Q (depth x 3 vectors), P by columns. */
+    static void momentum8x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
+        FloatVector c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00;
+        FloatVector c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00;
+        FloatVector c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            c12 = d.fma(x2, c12);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            c22 = d.fma(x2, c22);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            c32 = d.fma(x2, c32);
+            d = FloatVector.broadcast(S, p[pk + 4]);
+            c40 = d.fma(x0, c40);
+            c41 = d.fma(x1, c41);
+            c42 = d.fma(x2, c42);
+            d = FloatVector.broadcast(S, p[pk + 5]);
+            c50 = d.fma(x0, c50);
+            c51 = d.fma(x1, c51);
+            c52 = d.fma(x2, c52);
+            d = FloatVector.broadcast(S, p[pk + 6]);
+            c60 = d.fma(x0, c60);
+            c61 = d.fma(x1, c61);
+            c62 = d.fma(x2, c62);
+            d = FloatVector.broadcast(S, p[pk + 7]);
+            c70 = d.fma(x0, c70);
+            c71 = d.fma(x1, c71);
+            c72 = d.fma(x2, c72);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c02.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c12.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c22.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c32.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c40.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c41.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c42.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c50.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c51.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c52.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c60.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c61.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c62.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c70.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c71.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c72.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 8 x 2 vectors of weights at c take an SGD step with momentum with P (8 x depth) * Q (depth x 2 vectors), P by columns. */
+    static void momentum8x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00;
+        FloatVector c61 = c00, c70 = c00, c71 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            d = FloatVector.broadcast(S, p[pk + 4]);
+            c40 = d.fma(x0, c40);
+            c41 = d.fma(x1, c41);
+            d = FloatVector.broadcast(S, p[pk + 5]);
+            c50 = d.fma(x0, c50);
+            c51 = d.fma(x1, c51);
+            d = FloatVector.broadcast(S, p[pk + 6]);
+            c60 = d.fma(x0, c60);
+            c61 = d.fma(x1, c61);
+            d = FloatVector.broadcast(S, p[pk + 7]);
+            c70 = d.fma(x0, c70);
+            c71 = d.fma(x1, c71);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c40.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c41.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c50.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c51.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c60.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c61.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c70.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c71.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 8 x 1 vectors of weights at c take an SGD step with momentum with P (8 x depth) * Q (depth x 1 vectors), P by columns. */
+    static void momentum8x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00;
+        FloatVector c70 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            d = FloatVector.broadcast(S, p[pk + 4]);
+            c40 = d.fma(x0, c40);
+            d = FloatVector.broadcast(S, p[pk + 5]);
+            c50 = d.fma(x0, c50);
+            d = FloatVector.broadcast(S, p[pk + 6]);
+            c60 = d.fma(x0, c60);
+            d = FloatVector.broadcast(S, p[pk + 7]);
+            c70 = d.fma(x0, c70);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 4 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c40.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 5 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c50.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 6 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c60.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 7 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c70.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 4 x 3 vectors of weights at c take an SGD step with momentum with P (4 x depth) * Q (depth x 3 vectors), P by columns. */
+    static void momentum4x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00;
+        FloatVector c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            c12 = d.fma(x2, c12);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            c22 = d.fma(x2, c22);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            c32 = d.fma(x2, c32);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c02.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c12.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c22.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c32.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 4 x 2 vectors of weights at c take an SGD step with momentum with P (4 x depth) * Q (depth x 2 vectors), P by columns. */
+    static void momentum4x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c11.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c21.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c31.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 4 x 1 vectors of weights at c take an SGD step with momentum with P (4 x depth) * Q (depth x 1 vectors), P by columns. */
+    static void momentum4x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00, c20 = c00, c30 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c10.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c20.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 3 * ldc;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c30.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 1 x 3 vectors of weights at c take an SGD step with momentum with P (1 x depth) * Q (depth x 3 vectors), P by columns. */
+    static void momentum1x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c02 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + 2 * L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c02.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 1 x 2 vectors of weights at c take an SGD step with momentum with P (1 x depth) * Q (depth x 2 vectors), P by columns. */
+    static void momentum1x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+        {
+            int o = c0 + L;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c01.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
+    }
+
+    /** The 1 x 1 vectors of weights at c take an SGD step with momentum with P (1 x depth) * Q (depth x 1 vectors), P by columns. */
+    static void momentum1x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd) {
+        FloatVector c00 = FloatVector.zero(S);
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+        }
+        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the
+        // same operations in the same order (no FMA), so the same bits as the scalar step.
+        {
+            int o = c0;
+            FloatVector u = FloatVector.fromArray(S, c, o);
+            FloatVector g = c00.mul(scale).add(u.mul(wd));
+            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g.intoArray(vel, o);
+            u.sub(g.mul(lr)).intoArray(c, o);
+        }
     }
 }

@@ -764,6 +764,18 @@ final class VectorKernels implements Kernels {
             int rows = MANY_REGISTERS || nv == 1 ? 8 : 4;
             for (int i = 0; i < m; ) {
                 int r = m - i >= rows ? rows : m - i >= 4 ? 4 : 1;
+                if (step && !partial) {
+                    // The step inside the tile, on the weights and velocity in place.
+                    if (momentum != 0f) {
+                        Tiles.momentum(r, nv, depth, p, starts, s0, col + i, qq, qo, lq, c, velocity, cOff + i * ldc + k0,
+                                ldc, gradScale, lr, momentum, weightDecay);
+                    } else {
+                        Tiles.step(r, nv, depth, p, starts, s0, col + i, qq, qo, lq, c, velocity, cOff + i * ldc + k0,
+                                ldc, gradScale, lr, momentum, weightDecay);
+                    }
+                    i += r;
+                    continue;
+                }
                 float[] dst = partial || step ? s.tile : c;
                 int d0 = partial || step ? 0 : cOff + i * ldc + k0;
                 int ldd = partial || step ? width : ldc;
