@@ -4,16 +4,21 @@ package dev.simdnet.core.kernels;
  * The numeric kernels of training and inference, over row-major {@code float[]} matrices given as
  * an array, an offset and a leading dimension (the distance between the starts of two rows).
  *
- * <p>Shapes are written {@code (rows, cols)}. In a training step the trainer calls, per minibatch:
+ * <p>Shapes are written {@code (rows, cols)}. In a training step the trainer, which keeps each
+ * layer's weights transposed (WT, one row per input), calls per minibatch:
  * <ol>
- *   <li>forward, layer by layer: {@link #forward} then one activation ({@link #sigmoid},
+ *   <li>for a dataset of bytes, {@link #unitFloats} on the minibatch's rows;
+ *   <li>forward, layer by layer: {@link #forwardTransposed} then one activation ({@link #sigmoid},
  *       {@link #tanh}, {@link #relu}, or {@link #softmax} at the output);
  *   <li>the cost and its output gradient: {@link #quadraticCost} or {@link #crossEntropyCost};
- *   <li>backward, layer by layer from the output: the activation's derivative
- *       ({@link #sigmoidBackward}, ...), {@link #weightGradient},
- *       {@link #accumulateBiasGradient}, and {@link #inputGradient} except for the first layer;
- *   <li>the update: {@link #sgdStep} over the flat parameter array.
+ *   <li>backward, layer by layer from the output: for all but the first layer the nudges to the
+ *       previous one ({@link #forwardTransposed} with dZ and W, no bias) and the activation's
+ *       derivative ({@link #sigmoidBackward}, ...); then {@link #weightStepTransposed}, the weight
+ *       gradient and its step of SGD in one, and {@link #accumulateBiasGradient} with
+ *       {@link #sgdStep} for the biases.
  * </ol>
+ * The methods on the network's layout, W (out, in) ({@link #forward}, {@link #weightGradient},
+ * {@link #inputGradient}, {@link #matVec}), serve inference and anyone using the kernels alone.
  *
  * <p>Implementations allocate nothing, never throw for a shape they handle poorly (they fall back
  * to plain loops), and are stateless, so one instance serves any number of threads.

@@ -20,9 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loops run to {@code SPECIES.loopBound(n)} and finish with a scalar tail: masked operations are
  * slow without AVX-512. Every matrix product is register-tiled so that each vector loaded from
  * memory feeds several FMAs: AVX2 has 16 vector registers, two FMA units and two load ports, so a
- * tile needs more FMAs than loads, and few enough accumulators that nothing spills. The two
- * gradients pack their operands into panels first ({@link #gemm}); packing buffers are per thread
- * and reused, so a training step allocates nothing.
+ * tile needs more FMAs than loads, and few enough accumulators that nothing spills. The products
+ * the trainer runs, on transposed weights ({@link #forwardTransposed}, {@link #weightStepTransposed}),
+ * are the direct product ({@link #direct}) of the generated {@link Tiles}, which packs nothing;
+ * the network-layout gradients ({@link #weightGradient}, {@link #inputGradient}) pack their
+ * operands into panels first ({@link #gemm}) and the forward pass in that layout is a dot-product
+ * tile. Scratch buffers are per thread and reused, so a training step allocates nothing.
  */
 final class VectorKernels implements Kernels {
 
@@ -761,7 +764,8 @@ final class VectorKernels implements Kernels {
                     bo = 0;
                 }
             }
-            int rows = MANY_REGISTERS || nv == 1 ? 8 : 4;
+            // Momentum tiles have 4 rows at most (see Tiles' generator).
+            int rows = step && momentum != 0f ? 4 : MANY_REGISTERS || nv == 1 ? 8 : 4;
             for (int i = 0; i < m; ) {
                 int r = m - i >= rows ? rows : m - i >= 4 ? 4 : 1;
                 if (step && !partial) {
