@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * {@link #backprop} computes how every example of the minibatch would like to nudge every weight
  * and bias.
  *
- * <p>Every buffer is allocated once, in the constructor, for the largest minibatch: a training step
+ * <p>Every buffer is allocated once, for the largest minibatch: in the constructor, or at the first
+ * step that needs it (momentum's velocity, the floats of a minibatch of bytes). A training step
  * allocates nothing. Activations are kept row-major, one example per row, so a minibatch of 100
  * 784-pixel images is 314 KB and stays in L2 through the forward and backward passes.
  *
@@ -508,7 +509,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The forward pass over the first {@code rows} examples of the input buffer. */
+    /** The forward pass over the first {@code rows} examples of the minibatch. */
     private void feedforward(int rows) {
         passRows = rows;
         for (int l = 0; l < net.layers(); l++) {
