@@ -1,6 +1,7 @@
 package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1649,6 +1650,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1657,6 +1659,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1665,6 +1668,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c02.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1673,6 +1677,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c10.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1681,6 +1686,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c11.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1689,6 +1695,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c12.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1697,6 +1704,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c20.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1705,6 +1713,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c21.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1713,6 +1722,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c22.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1721,6 +1731,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c30.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1729,6 +1740,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c31.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1737,6 +1749,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c32.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1773,6 +1786,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1781,6 +1795,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1789,6 +1804,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c10.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1797,6 +1813,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c11.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1805,6 +1822,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c20.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1813,6 +1831,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c21.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1821,6 +1840,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c30.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1829,6 +1849,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c31.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1859,6 +1880,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1867,6 +1889,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c10.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1875,6 +1898,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c20.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1883,6 +1907,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c30.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1911,6 +1936,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1919,6 +1945,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1927,6 +1954,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c02.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1953,6 +1981,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1961,6 +1990,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1984,6 +2014,7 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
+            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
