@@ -764,8 +764,8 @@ final class VectorKernels implements Kernels {
                     bo = 0;
                 }
             }
-            // Momentum tiles have 4 rows at most (see Tiles' generator).
-            int rows = step && momentum != 0f ? 4 : MANY_REGISTERS || nv == 1 ? 8 : 4;
+            // Step tiles have 4 rows at most (see Tiles' generator).
+            int rows = step ? 4 : MANY_REGISTERS || nv == 1 ? 8 : 4;
             for (int i = 0; i < m; ) {
                 int r = m - i >= rows ? rows : m - i >= 4 ? 4 : 1;
                 if (step && !partial) {
