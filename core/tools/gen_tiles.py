@@ -73,7 +73,6 @@ def tile(r, nv, kind):
                 w(f"            FloatVector g = {acc}.mul(scale).add(u.mul(wd));")
                 if mom:
                     w(f"            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);")
-                    w(f"            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));")
                     w(f"            g.intoArray(vel, o);")
                 w(f"            u.sub(g.mul(lr)).intoArray(c, o);")
                 w(f"        }}")
@@ -114,7 +113,6 @@ def dispatch(kind):
 HEADER = '''package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**

@@ -25,15 +25,6 @@ package dev.simdnet.core.kernels;
  */
 public interface Kernels {
 
-    /**
-     * Momentum's velocities below this in magnitude are set to 0 after each step, as a CPU's
-     * flush-to-zero mode would. A weight whose gradient stays 0 (an input pixel that is 0 in every
-     * example) sees its velocity shrink by the momentum every step, into the subnormal floats,
-     * where x86 arithmetic takes microcode assists: the fused step ran 4x slower on them (784x800,
-     * 96 against 23 GFLOP/s). A step of lr times 1e-30 changes no weight bigger than about 1e-22.
-     */
-    float VELOCITY_FLUSH = 1e-30f;
-
     /** A short name for logs and reports: {@code scalar}, or {@code vector-256} and the like. */
     String name();
 
@@ -126,8 +117,7 @@ public interface Kernels {
      * {@code g = gradScale * grads[i] + weightDecay * params[i]; v[i] = momentum * v[i] + g;
      * params[i] -= learningRate * v[i]}. Without momentum v is g itself and {@code velocity} is
      * neither read nor written (it may be null). {@code gradScale} turns the summed minibatch
-     * gradient into its average. A velocity smaller than {@link #VELOCITY_FLUSH} in magnitude
-     * becomes 0 (see there).
+     * gradient into its average.
      */
     void sgdStep(float[] params, float[] grads, float[] velocity, int off, int n,
                  float gradScale, float learningRate, float momentum, float weightDecay);

@@ -207,7 +207,7 @@ public final class ScalarKernels implements Kernels {
         for (int i = off; i < off + n; i++) {
             float g = gradScale * grads[i] + weightDecay * params[i];
             if (momentum != 0f) {
-                velocity[i] = flush(momentum * velocity[i] + g);
+                velocity[i] = momentum * velocity[i] + g;
                 g = velocity[i];
             }
             params[i] -= learningRate * g;
@@ -313,7 +313,7 @@ public final class ScalarKernels implements Kernels {
                 }
                 float g = gradScale * sum + weightDecay * wt[i];
                 if (momentum != 0f) {
-                    velocity[i] = flush(momentum * velocity[i] + g);
+                    velocity[i] = momentum * velocity[i] + g;
                     g = velocity[i];
                 }
                 wt[i] -= learningRate * g;
@@ -326,10 +326,5 @@ public final class ScalarKernels implements Kernels {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = (src[srcOff + i] & 0xFF) / 255f;
         }
-    }
-
-    /** A velocity, or 0 when it is smaller than {@link #VELOCITY_FLUSH} in magnitude. */
-    static float flush(float v) {
-        return Math.abs(v) < VELOCITY_FLUSH ? 0f : v;
     }
 }

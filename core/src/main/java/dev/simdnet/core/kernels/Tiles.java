@@ -1,7 +1,6 @@
 package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1236,7 +1235,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1245,7 +1243,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1254,7 +1251,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c02.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1263,7 +1259,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c10.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1272,7 +1267,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c11.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1281,7 +1275,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c12.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1290,7 +1283,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c20.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1299,7 +1291,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c21.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1308,7 +1299,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c22.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1317,7 +1307,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c30.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1326,7 +1315,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c31.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1335,7 +1323,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c32.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1372,7 +1359,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1381,7 +1367,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1390,7 +1375,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c10.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1399,7 +1383,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c11.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1408,7 +1391,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c20.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1417,7 +1399,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c21.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1426,7 +1407,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c30.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1435,7 +1415,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c31.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1466,7 +1445,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1475,7 +1453,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c10.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1484,7 +1461,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c20.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1493,7 +1469,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c30.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1522,7 +1497,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1531,7 +1505,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1540,7 +1513,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c02.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1567,7 +1539,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1576,7 +1547,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c01.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }
@@ -1600,7 +1570,6 @@ final class Tiles {
             FloatVector u = FloatVector.fromArray(S, c, o);
             FloatVector g = c00.mul(scale).add(u.mul(wd));
             g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);
-            g = g.blend(0f, g.abs().compare(VectorOperators.LT, Kernels.VELOCITY_FLUSH));
             g.intoArray(vel, o);
             u.sub(g.mul(lr)).intoArray(c, o);
         }

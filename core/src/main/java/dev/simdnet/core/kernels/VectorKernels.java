@@ -1020,7 +1020,6 @@ final class VectorKernels implements Kernels {
                 FloatVector p = FloatVector.fromArray(SPECIES, params, off + i);
                 FloatVector gv = FloatVector.fromArray(SPECIES, g, gOff + i).mul(gradScale).add(p.mul(weightDecay));
                 FloatVector v = FloatVector.fromArray(SPECIES, velocity, off + i).mul(momentum).add(gv);
-                v = v.blend(0f, v.abs().compare(VectorOperators.LT, VELOCITY_FLUSH));
                 v.intoArray(velocity, off + i);
                 p.sub(v.mul(learningRate)).intoArray(params, off + i);
             }
@@ -1034,7 +1033,7 @@ final class VectorKernels implements Kernels {
         for (; i < n; i++) {
             float gi = gradScale * g[gOff + i] + weightDecay * params[off + i];
             if (momentum != 0f) {
-                velocity[off + i] = ScalarKernels.flush(momentum * velocity[off + i] + gi);
+                velocity[off + i] = momentum * velocity[off + i] + gi;
                 gi = velocity[off + i];
             }
             params[off + i] -= learningRate * gi;
