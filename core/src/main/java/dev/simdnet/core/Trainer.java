@@ -84,13 +84,11 @@ public final class Trainer implements AutoCloseable {
     private final float[][] nudges;
 
     /**
-     * The weights and biases while training: layer l's WT (in, out) at wtOff[l], in panels of
-     * {@link #PANEL} columns (the last one narrower), each stored row-major, one after the other;
-     * then its biases at btOff[l]. See {@link #at}.
+     * The weights and biases while training, at the network's own offsets: layer l's WT (in, out)
+     * where its W is, in panels of {@link #PANEL} columns (the last one narrower), each stored
+     * row-major, one after the other; then its biases. See {@link #at}.
      */
     private final float[] work;
-    private final int[] wtOff;
-    private final int[] btOff;
     /**
      * W (out, in) of the layer being backpropagated, transposed back from work for
      * {@code dA = dZ * W}, in panels of {@link #PANEL} columns (inputs) like WT's.
@@ -152,12 +150,8 @@ public final class Trainer implements AutoCloseable {
             activations[l] = new float[Math.multiplyExact(maxBatch, ld[l + 1])];
             nudges[l] = new float[activations[l].length];
         }
-        this.wtOff = new int[layers];
-        this.btOff = new int[layers];
         int widest = 0;
         for (int l = 0; l < layers; l++) {
-            wtOff[l] = net.weightOffset(l);
-            btOff[l] = net.biasOffset(l);
             if (l > 0) {
                 widest = Math.max(widest, net.size(l) * net.size(l + 1));
             }
@@ -199,7 +193,7 @@ public final class Trainer implements AutoCloseable {
                         work[at(l, kk, j)] = p[wOff + j * in + kk];
                     }
                 }
-                System.arraycopy(p, net.biasOffset(l), work, btOff[l], out);
+                System.arraycopy(p, net.biasOffset(l), work, net.biasOffset(l), out);
             }
             net.hold(this);
         }
@@ -219,7 +213,7 @@ public final class Trainer implements AutoCloseable {
                     dst[row + kk] = src[at(l, kk, j)];
                 }
             }
-            System.arraycopy(src, btOff[l], dst, net.biasOffset(l), out);
+            System.arraycopy(src, net.biasOffset(l), dst, net.biasOffset(l), out);
         }
     }
 
@@ -231,7 +225,7 @@ public final class Trainer implements AutoCloseable {
 
     /** The start of layer l's panel of columns [p0, p0 + PANEL): all panels before it are full. */
     private int panel(int l, int p0) {
-        return wtOff[l] + p0 * net.size(l);
+        return net.weightOffset(l) + p0 * net.size(l);
     }
 
     private int panelWidth(int l, int p0) {
@@ -449,7 +443,7 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             if (k0 == 0) {
-                int b0 = btOff[l] + j0;
+                int b0 = net.biasOffset(l) + j0;
                 Arrays.fill(workGradient, b0, b0 + j1 - j0, 0f);
                 k.accumulateBiasGradient(rows, j1 - j0, nudges[l], j0, ldOut, workGradient, b0);
                 if (passUpdate) {
@@ -541,10 +535,10 @@ public final class Trainer implements AutoCloseable {
             int pw = panelWidth(l, p0);
             if (l == 0) {
                 k.forwardTransposed(r1 - r0, in, pw, inputPixels, inputRows, r0, 0, work, panel(l, p0), pw,
-                        work, btOff[l] + p0, activations[l], r0 * ldOut + p0, ldOut);
+                        work, net.biasOffset(l) + p0, activations[l], r0 * ldOut + p0, ldOut);
             } else {
                 k.forwardTransposed(r1 - r0, in, pw, activations[l - 1], r0 * ldIn, ldIn, work, panel(l, p0), pw,
-                        work, btOff[l] + p0, activations[l], r0 * ldOut + p0, ldOut);
+                        work, net.biasOffset(l) + p0, activations[l], r0 * ldOut + p0, ldOut);
             }
         }
         Activation f = net.activation(l);
