@@ -11,12 +11,6 @@ import pathlib
 SHAPES = [(r, nv) for r in (8, 4, 1) for nv in (3, 2, 1)]
 
 
-def shapes(kind):
-    # An 8-row momentum tile was too big for C1: "out of virtual registers" at tier 3, after which
-    # HotSpot never compiled it with C2 and training ran 70x slower. The 8-row plain step tile
-    # (2 KB of bytecode) failed the allocation test once in CI the same way. Step tiles of both
-    # kinds have 4 rows.
-    return [(r, nv) for r, nv in SHAPES if kind in ("rows", "cols") or r < 8]
 
 def vec(v):
     return "" if v == 0 else " + L" if v == 1 else f" + {v} * L"
@@ -31,12 +25,8 @@ def tile(r, nv, kind):
     w = out.append
     stride = "int[] starts, int s0, int col"
     name = f"{kind}{r}x{nv}"
-    tail = ("float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd"
-            if kind in ("step", "momentum") else "float[] b, int b0, float[] c, int c0, int ldc")
-    if kind in ("step", "momentum"):
-        w(f"    /** The {r} x {nv} vectors of weights at c take an SGD step{' with momentum' if kind == 'momentum' else ''} with P ({r} x depth) * Q (depth x {nv} vectors), P by columns. */")
-    else:
-        w(f"    /** C ({r} x {nv} vectors) = P ({r} x depth) * Q (depth x {nv} vectors) [+ b], P {'by rows' if kind == 'rows' else 'by columns'}. */")
+    tail = "float[] b, int b0, float[] c, int c0, int ldc"
+    w(f"    /** C ({r} x {nv} vectors) = P ({r} x depth) * Q (depth x {nv} vectors) [+ b], P {'by rows' if kind == 'rows' else 'by columns'}. */")
     w(f"    static void {name}(int depth, float[] p, {stride}, float[] q, int q0, int ldq,")
     w(f"            {tail}) {{")
     w(f"        FloatVector {accs[0]} = FloatVector.zero(S);")
@@ -58,26 +48,6 @@ def tile(r, nv, kind):
         for v in range(nv):
             w(f"            c{i}{v} = d.fma(x{v}, c{i}{v});")
     w("        }")
-    if kind in ("step", "momentum"):
-        mom = kind == "momentum"
-        w("        // The step of VectorKernels.sgdStep on each weight, with the sums as its gradient: the")
-        w("        // same operations in the same order (no FMA), so the same bits as the scalar step.")
-        for i in range(r):
-            row = "c0" if i == 0 else f"c0 + {i} * ldc" if i > 1 else "c0 + ldc"
-            for v in range(nv):
-                off = row + vec(v)
-                acc = f"c{i}{v}"
-                w(f"        {{")
-                w(f"            int o = {off};")
-                w(f"            FloatVector u = FloatVector.fromArray(S, c, o);")
-                w(f"            FloatVector g = {acc}.mul(scale).add(u.mul(wd));")
-                if mom:
-                    w(f"            g = FloatVector.fromArray(S, vel, o).mul(mu).add(g);")
-                    w(f"            g.intoArray(vel, o);")
-                w(f"            u.sub(g.mul(lr)).intoArray(c, o);")
-                w(f"        }}")
-        w("    }")
-        return "\n".join(out)
     w("        if (b != null) {")
     for v in range(nv):
         w(f"            FloatVector y{v} = FloatVector.fromArray(S, b, b0{vec(v)});")
@@ -96,14 +66,12 @@ def tile(r, nv, kind):
 def dispatch(kind):
     stride = "starts, s0, col"
     params = "int[] starts, int s0, int col"
-    tail, args = (("float[] c, float[] vel, int c0, int ldc, float scale, float lr, float mu, float wd",
-                   "c, vel, c0, ldc, scale, lr, mu, wd") if kind in ("step", "momentum") else
-                  ("float[] b, int b0, float[] c, int c0, int ldc", "b, b0, c, c0, ldc"))
+    tail, args = "float[] b, int b0, float[] c, int c0, int ldc", "b, b0, c, c0, ldc"
     d = [f"    /** Runs the {kind} tile of the given shape. */",
          f"    static void {kind}(int r, int nv, int depth, float[] p, {params}, float[] q, int q0, int ldq,",
          f"            {tail}) {{",
          "        switch (r * 4 + nv) {"]
-    for r, nv in shapes(kind):
+    for r, nv in SHAPES:
         d.append(f"            case {r * 4 + nv} -> {kind}{r}x{nv}(depth, p, {stride}, q, q0, ldq, {args});")
     d.append('            default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");')
     d += ["        }", "    }"]
@@ -125,11 +93,11 @@ import jdk.incubator.vector.VectorSpecies;
  * columns, {@code P(i, t) = p[starts[s0 + t] + col + i]} (A^T in the weight gradient), where
  * {@code starts} holds where each row of A begins: rows anywhere, so that the first layer reads a
  * minibatch straight from the dataset. Two families of tiles, so that one of P's strides is always
- * 1 and C2 can take the range checks out of the loop or merge them; and "step" and "momentum",
- * the columns family whose sums, instead of being stored, are the gradient of an SGD step on C
- * (the weights, and with momentum their velocity), taken while they are still in registers. (One
- * family each: with both steps in one method, C1 ran out of registers and the 128-bit tiles ran
- * interpreted for seconds.) Every element of
+ * 1 and C2 can take the range checks out of the loop or merge them. (There were two more, which
+ * took the SGD step on the sums while they were still in registers. They were as fast as storing
+ * the tile to an L1 scratch and stepping from there, but at 1.5-2 KB of bytecode each they were
+ * fragile in the JIT: C1 ran out of registers on some, C2 stopped inlining inside others, and a
+ * tile left uncompiled or with boxed vectors made training 100x slower.) Every element of
  * C has its own accumulator, summed over t in order, so a result does not depend on the tile
  * shape that computed it. The accumulators stay in registers for the whole depth: each step of t
  * loads NV vectors of Q and broadcasts R values of P, and does R * NV FMAs.
@@ -144,9 +112,9 @@ final class Tiles {
 '''
 
 def main():
-    kinds = ("rows", "cols", "step", "momentum")
+    kinds = ("rows", "cols")
     parts = [dispatch(kind) for kind in kinds]
-    parts += [tile(r, nv, kind) for kind in kinds for r, nv in shapes(kind)]
+    parts += [tile(r, nv, kind) for kind in kinds for r, nv in SHAPES]
     text = HEADER + "\n" + "\n\n".join(parts) + "\n}\n"
     root = pathlib.Path(__file__).resolve().parents[1]
     (root / "src/main/java/dev/simdnet/core/kernels/Tiles.java").write_text(text)

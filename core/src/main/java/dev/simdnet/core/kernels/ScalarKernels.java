@@ -207,7 +207,7 @@ public final class ScalarKernels implements Kernels {
         for (int i = off; i < off + n; i++) {
             float g = gradScale * grads[i] + weightDecay * params[i];
             if (momentum != 0f) {
-                velocity[i] = momentum * velocity[i] + g;
+                velocity[i] = Kernels.floorVelocity(momentum * velocity[i] + g);
                 g = velocity[i];
             }
             params[i] -= learningRate * g;
@@ -313,7 +313,7 @@ public final class ScalarKernels implements Kernels {
                 }
                 float g = gradScale * sum + weightDecay * wt[i];
                 if (momentum != 0f) {
-                    velocity[i] = momentum * velocity[i] + g;
+                    velocity[i] = Kernels.floorVelocity(momentum * velocity[i] + g);
                     g = velocity[i];
                 }
                 wt[i] -= learningRate * g;

@@ -730,8 +730,9 @@ final class VectorKernels implements Kernels {
      * broadcast P straight from its rows or columns, wherever they are, and load Q's rows, which is
      * what the shapes of training want (P is a minibatch of at most a few hundred KB, in L2). Only
      * a last, partial vector of columns is copied out, zero-padded, so that no load runs past Q.
-     * With {@code step}, C is the weights and each tile's sums are the gradient of a step of SGD
-     * (see {@link #sgdStep}) instead of being stored.
+     * With {@code step}, C is the weights: each tile's sums go to a scratch tile in L1 and are the
+     * gradient of a step of SGD (see {@link #sgdStep}) taken from there, so that the gradient is
+     * never written to memory.
      */
     private static void direct(int m, int n, int depth,
                                float[] p, int[] starts, int s0, int col, boolean byRows,
@@ -764,22 +765,9 @@ final class VectorKernels implements Kernels {
                     bo = 0;
                 }
             }
-            // Step tiles have 4 rows at most (see Tiles' generator).
-            int rows = step ? 4 : MANY_REGISTERS || nv == 1 ? 8 : 4;
+            int rows = MANY_REGISTERS || nv == 1 ? 8 : 4;
             for (int i = 0; i < m; ) {
                 int r = m - i >= rows ? rows : m - i >= 4 ? 4 : 1;
-                if (step && !partial) {
-                    // The step inside the tile, on the weights and velocity in place.
-                    if (momentum != 0f) {
-                        Tiles.momentum(r, nv, depth, p, starts, s0, col + i, qq, qo, lq, c, velocity, cOff + i * ldc + k0,
-                                ldc, gradScale, lr, momentum, weightDecay);
-                    } else {
-                        Tiles.step(r, nv, depth, p, starts, s0, col + i, qq, qo, lq, c, velocity, cOff + i * ldc + k0,
-                                ldc, gradScale, lr, momentum, weightDecay);
-                    }
-                    i += r;
-                    continue;
-                }
                 float[] dst = partial || step ? s.tile : c;
                 int d0 = partial || step ? 0 : cOff + i * ldc + k0;
                 int ldd = partial || step ? width : ldc;
@@ -1008,6 +996,9 @@ final class VectorKernels implements Kernels {
         step(params, velocity, off, grads, off, n, gradScale, learningRate, momentum, weightDecay);
     }
 
+    /** VELOCITY_FLOOR's bits (2^-100, exponent field 27 << 23), less one; see step. */
+    private static final int BELOW_FLOOR = Float.floatToRawIntBits(Kernels.VELOCITY_FLOOR) - 1;
+
     /** sgdStep over {@code params[off .. off + n)} (and velocity's) with the gradient at {@code g[gOff ..]}. */
     private static void step(float[] params, float[] velocity, int off, float[] g, int gOff, int n,
                              float gradScale, float learningRate, float momentum, float weightDecay) {
@@ -1020,6 +1011,14 @@ final class VectorKernels implements Kernels {
                 FloatVector p = FloatVector.fromArray(SPECIES, params, off + i);
                 FloatVector gv = FloatVector.fromArray(SPECIES, g, gOff + i).mul(gradScale).add(p.mul(weightDecay));
                 FloatVector v = FloatVector.fromArray(SPECIES, velocity, off + i).mul(momentum).add(gv);
+                // Kernels.floorVelocity on every lane, in integer arithmetic on the bits (no mask or
+                // blend: a masked blend allocated on JDK 17 at 256 bits; and written here, not in a
+                // method of its own, which C2 did not always inline, boxing its vectors). A lane
+                // is kept when its exponent field is at least VELOCITY_FLOOR's (|v| >= 2^-100, NaN
+                // and infinity too): then BELOW_FLOOR - exponent < 0, and >> 31 makes all ones.
+                IntVector bits = v.reinterpretAsInts();
+                v = bits.and(bits.and(0x7F800000).neg().add(BELOW_FLOOR).lanewise(VectorOperators.ASHR, 31))
+                        .reinterpretAsFloats();
                 v.intoArray(velocity, off + i);
                 p.sub(v.mul(learningRate)).intoArray(params, off + i);
             }
@@ -1033,7 +1032,7 @@ final class VectorKernels implements Kernels {
         for (; i < n; i++) {
             float gi = gradScale * g[gOff + i] + weightDecay * params[off + i];
             if (momentum != 0f) {
-                velocity[off + i] = momentum * velocity[off + i] + gi;
+                velocity[off + i] = Kernels.floorVelocity(momentum * velocity[off + i] + gi);
                 gi = velocity[off + i];
             }
             params[off + i] -= learningRate * gi;

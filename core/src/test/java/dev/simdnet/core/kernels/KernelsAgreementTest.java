@@ -446,6 +446,52 @@ class KernelsAgreementTest {
         }
     }
 
+    /** Velocities of every magnitude from 2^-140 (subnormal) to 2^4, either sign, and a few specials. */
+    private static float[] velocitiesAroundTheFloor(SplittableRandom rng, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) ((rng.nextBoolean() ? 1 : -1) * (1 + rng.nextDouble()) * Math.pow(2, -140 + rng.nextInt(145)));
+        }
+        float[] special = {0x1p-100f, -0x1p-100f, Math.nextDown(0x1p-100f), Float.MIN_VALUE, -0f, Float.NaN,
+                Float.POSITIVE_INFINITY, Float.MIN_NORMAL, 0x1p-99f};
+        System.arraycopy(special, 0, v, 0, Math.min(n, special.length));
+        return v;
+    }
+
+    @Test
+    void velocitiesAreFlooredAsInTheScalarKernels() {
+        SplittableRandom rng = new SplittableRandom(9);
+        for (int n : new int[] {9, 13, 207, 4098}) {
+            // sgdStep, gradient 0 and no decay for half of the weights: the velocity only decays.
+            float[] ps = random(rng, n), grads = random(rng, n), vs = velocitiesAroundTheFloor(rng, n);
+            for (int i = 0; i < n; i += 2) {
+                grads[i] = 0f;
+            }
+            float[] pv = ps.clone(), vv = vs.clone();
+            scalar.sgdStep(ps, grads, vs, 0, n, 1e-30f, 0.5f, 0.9f, 0f);
+            vector.sgdStep(pv, grads, vv, 0, n, 1e-30f, 0.5f, 0.9f, 0f);
+            assertArrayEquals(vs, vv, "sgdStep velocity, n=" + n);
+            assertArrayEquals(ps, pv, "sgdStep params, n=" + n);
+        }
+        // The fused step, with a dZ of zeros: every sum is exactly 0, so scalar and vector agree to
+        // the bit, whatever order they sum in.
+        for (int[] s : new int[][] {{100, 784, 16}, {13, 17, 800}, {7, 9, 13}}) {
+            int rows = s[0], in = s[1], out = s[2];
+            float[] a = random(rng, rows * in), dz = new float[rows * out];
+            float[] ws = random(rng, in * out), vs = velocitiesAroundTheFloor(rng, in * out);
+            float[] wv = ws.clone(), vv = vs.clone();
+            scalar.weightStepTransposed(rows, in, out, a, 0, in, dz, 0, out, ws, 0, out, vs, 0.01f, 0.5f, 0.9f, 0f);
+            vector.weightStepTransposed(rows, in, out, a, 0, in, dz, 0, out, wv, 0, out, vv, 0.01f, 0.5f, 0.9f, 0f);
+            assertArrayEquals(vs, vv, "fused step velocity " + rows + "x" + in + "->" + out);
+            assertArrayEquals(ws, wv, "fused step weights " + rows + "x" + in + "->" + out);
+            int zeros = 0;
+            for (float x : vv) {
+                zeros += Float.floatToRawIntBits(x) == 0 ? 1 : 0;
+            }
+            assertTrue(zeros > in * out / 5, "about 30% of the velocities fall below the floor: " + zeros);
+        }
+    }
+
     @Test
     void sgdStepMatchesScalarExactly() {
         SplittableRandom rng = new SplittableRandom(8);

@@ -2,6 +2,7 @@ package dev.simdnet.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,23 @@ class ScalarKernelsTest {
         float[] q = {1f};
         k.sgdStep(q, grad, null, 0, 1, 0.5f, 0.1f, 0f, 0f);
         assertEquals(0.8f, q[0], 1e-6f);
+    }
+
+    @Test
+    void velocitiesBelowTheFloorBecomeZero() {
+        // No gradient, no decay, momentum 0.5 (exact in binary): each velocity halves, and one that
+        // lands below 2^-100 is stored as +0 (a subnormal velocity would slow every later step).
+        float[] v = {0x1p-99f, 0x1p-100f, -0x1p-100f, 1e-40f, -1f, Float.NaN};
+        float[] p = {1f, 1f, 1f, 1f, 1f, 1f};
+        k.sgdStep(p, new float[6], v, 0, 6, 1f, 1f, 0.5f, 0f);
+        assertEquals(0x1p-100f, v[0], "exactly the floor is kept");
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(v[1]));
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(v[2]), "+0, whatever the sign");
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(v[3]));
+        assertEquals(-0.5f, v[4]);
+        assertTrue(Float.isNaN(v[5]), "NaN is not hidden");
+        assertEquals(1f, p[1], "a zero velocity moves nothing");
+        assertEquals(1.5f, p[4]);
     }
 
     @Test
