@@ -8,7 +8,7 @@ Run it from the repository root after changing it: python3 core/tools/gen_tiles.
 """
 import pathlib
 
-SHAPES = [(r, nv) for r in (8, 4, 1) for nv in (3, 2, 1)]
+SHAPES = [(16, 1)] + [(r, nv) for r in (8, 4, 1) for nv in (3, 2, 1)]
 
 
 

@@ -34,6 +34,7 @@ final class Tiles {
     static void rows(int r, int nv, int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         switch (r * 4 + nv) {
+            case 65 -> rows16x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 35 -> rows8x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 34 -> rows8x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 33 -> rows8x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
@@ -51,6 +52,7 @@ final class Tiles {
     static void cols(int r, int nv, int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
             float[] b, int b0, float[] c, int c0, int ldc) {
         switch (r * 4 + nv) {
+            case 65 -> cols16x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 35 -> cols8x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 34 -> cols8x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 33 -> cols8x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
@@ -62,6 +64,90 @@ final class Tiles {
             case 5 -> cols1x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
         }
+    }
+
+    /** C (16 x 1 vectors) = P (16 x depth) * Q (depth x 1 vectors) [+ b], P by rows. */
+    static void rows16x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00;
+        FloatVector c70 = c00, c80 = c00, c90 = c00, c100 = c00, c110 = c00, c120 = c00;
+        FloatVector c130 = c00, c140 = c00, c150 = c00;
+        int r0 = starts[s0] + col, r1 = starts[s0 + 1] + col, r2 = starts[s0 + 2] + col, r3 = starts[s0 + 3] + col;
+        int r4 = starts[s0 + 4] + col, r5 = starts[s0 + 5] + col, r6 = starts[s0 + 6] + col, r7 = starts[s0 + 7] + col;
+        int r8 = starts[s0 + 8] + col, r9 = starts[s0 + 9] + col, r10 = starts[s0 + 10] + col, r11 = starts[s0 + 11] + col;
+        int r12 = starts[s0 + 12] + col, r13 = starts[s0 + 13] + col, r14 = starts[s0 + 14] + col, r15 = starts[s0 + 15] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[r1 + t]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[r2 + t]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[r3 + t]);
+            c30 = d.fma(x0, c30);
+            d = FloatVector.broadcast(S, p[r4 + t]);
+            c40 = d.fma(x0, c40);
+            d = FloatVector.broadcast(S, p[r5 + t]);
+            c50 = d.fma(x0, c50);
+            d = FloatVector.broadcast(S, p[r6 + t]);
+            c60 = d.fma(x0, c60);
+            d = FloatVector.broadcast(S, p[r7 + t]);
+            c70 = d.fma(x0, c70);
+            d = FloatVector.broadcast(S, p[r8 + t]);
+            c80 = d.fma(x0, c80);
+            d = FloatVector.broadcast(S, p[r9 + t]);
+            c90 = d.fma(x0, c90);
+            d = FloatVector.broadcast(S, p[r10 + t]);
+            c100 = d.fma(x0, c100);
+            d = FloatVector.broadcast(S, p[r11 + t]);
+            c110 = d.fma(x0, c110);
+            d = FloatVector.broadcast(S, p[r12 + t]);
+            c120 = d.fma(x0, c120);
+            d = FloatVector.broadcast(S, p[r13 + t]);
+            c130 = d.fma(x0, c130);
+            d = FloatVector.broadcast(S, p[r14 + t]);
+            c140 = d.fma(x0, c140);
+            d = FloatVector.broadcast(S, p[r15 + t]);
+            c150 = d.fma(x0, c150);
+        }
+        if (b != null) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0);
+            c00 = c00.add(y0);
+            c10 = c10.add(y0);
+            c20 = c20.add(y0);
+            c30 = c30.add(y0);
+            c40 = c40.add(y0);
+            c50 = c50.add(y0);
+            c60 = c60.add(y0);
+            c70 = c70.add(y0);
+            c80 = c80.add(y0);
+            c90 = c90.add(y0);
+            c100 = c100.add(y0);
+            c110 = c110.add(y0);
+            c120 = c120.add(y0);
+            c130 = c130.add(y0);
+            c140 = c140.add(y0);
+            c150 = c150.add(y0);
+        }
+        c00.intoArray(c, c0);
+        c10.intoArray(c, c0 + ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c80.intoArray(c, c0 + 8 * ldc);
+        c90.intoArray(c, c0 + 9 * ldc);
+        c100.intoArray(c, c0 + 10 * ldc);
+        c110.intoArray(c, c0 + 11 * ldc);
+        c120.intoArray(c, c0 + 12 * ldc);
+        c130.intoArray(c, c0 + 13 * ldc);
+        c140.intoArray(c, c0 + 14 * ldc);
+        c150.intoArray(c, c0 + 15 * ldc);
     }
 
     /** C (8 x 3 vectors) = P (8 x depth) * Q (depth x 3 vectors) [+ b], P by rows. */
@@ -459,6 +545,87 @@ final class Tiles {
             c00 = c00.add(y0);
         }
         c00.intoArray(c, c0);
+    }
+
+    /** C (16 x 1 vectors) = P (16 x depth) * Q (depth x 1 vectors) [+ b], P by columns. */
+    static void cols16x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00;
+        FloatVector c70 = c00, c80 = c00, c90 = c00, c100 = c00, c110 = c00, c120 = c00;
+        FloatVector c130 = c00, c140 = c00, c150 = c00;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            int pk = starts[s0 + t] + col;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[pk]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[pk + 1]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[pk + 2]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[pk + 3]);
+            c30 = d.fma(x0, c30);
+            d = FloatVector.broadcast(S, p[pk + 4]);
+            c40 = d.fma(x0, c40);
+            d = FloatVector.broadcast(S, p[pk + 5]);
+            c50 = d.fma(x0, c50);
+            d = FloatVector.broadcast(S, p[pk + 6]);
+            c60 = d.fma(x0, c60);
+            d = FloatVector.broadcast(S, p[pk + 7]);
+            c70 = d.fma(x0, c70);
+            d = FloatVector.broadcast(S, p[pk + 8]);
+            c80 = d.fma(x0, c80);
+            d = FloatVector.broadcast(S, p[pk + 9]);
+            c90 = d.fma(x0, c90);
+            d = FloatVector.broadcast(S, p[pk + 10]);
+            c100 = d.fma(x0, c100);
+            d = FloatVector.broadcast(S, p[pk + 11]);
+            c110 = d.fma(x0, c110);
+            d = FloatVector.broadcast(S, p[pk + 12]);
+            c120 = d.fma(x0, c120);
+            d = FloatVector.broadcast(S, p[pk + 13]);
+            c130 = d.fma(x0, c130);
+            d = FloatVector.broadcast(S, p[pk + 14]);
+            c140 = d.fma(x0, c140);
+            d = FloatVector.broadcast(S, p[pk + 15]);
+            c150 = d.fma(x0, c150);
+        }
+        if (b != null) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0);
+            c00 = c00.add(y0);
+            c10 = c10.add(y0);
+            c20 = c20.add(y0);
+            c30 = c30.add(y0);
+            c40 = c40.add(y0);
+            c50 = c50.add(y0);
+            c60 = c60.add(y0);
+            c70 = c70.add(y0);
+            c80 = c80.add(y0);
+            c90 = c90.add(y0);
+            c100 = c100.add(y0);
+            c110 = c110.add(y0);
+            c120 = c120.add(y0);
+            c130 = c130.add(y0);
+            c140 = c140.add(y0);
+            c150 = c150.add(y0);
+        }
+        c00.intoArray(c, c0);
+        c10.intoArray(c, c0 + ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c80.intoArray(c, c0 + 8 * ldc);
+        c90.intoArray(c, c0 + 9 * ldc);
+        c100.intoArray(c, c0 + 10 * ldc);
+        c110.intoArray(c, c0 + 11 * ldc);
+        c120.intoArray(c, c0 + 12 * ldc);
+        c130.intoArray(c, c0 + 13 * ldc);
+        c140.intoArray(c, c0 + 14 * ldc);
+        c150.intoArray(c, c0 + 15 * ldc);
     }
 
     /** C (8 x 3 vectors) = P (8 x depth) * Q (depth x 3 vectors) [+ b], P by columns. */

@@ -765,9 +765,10 @@ final class VectorKernels implements Kernels {
                     bo = 0;
                 }
             }
-            int rows = MANY_REGISTERS || nv == 1 ? 8 : 4;
+            int rows = nv == 1 ? (MANY_REGISTERS ? 16 : 8) : MANY_REGISTERS ? 8 : 4;
             for (int i = 0; i < m; ) {
-                int r = m - i >= rows ? rows : m - i >= 4 ? 4 : 1;
+                int left = m - i;
+                int r = left >= rows ? rows : left >= 8 && rows > 8 ? 8 : left >= 4 ? 4 : 1;
                 float[] dst = partial || step ? s.tile : c;
                 int d0 = partial || step ? 0 : cOff + i * ldc + k0;
                 int ldd = partial || step ? width : ldc;
