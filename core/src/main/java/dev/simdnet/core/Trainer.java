@@ -505,8 +505,12 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             Activation f = net.activation(l - 1);
-            for (int r = r0; r < r1; r++) {
-                f.backward(k, k1 - k0, activations[l - 1], r * ldIn + k0, nudges[l - 1], r * ldIn + k0);
+            if (k1 - k0 == ldIn) {
+                f.backward(k, (r1 - r0) * ldIn, activations[l - 1], r0 * ldIn, nudges[l - 1], r0 * ldIn);
+            } else {
+                for (int r = r0; r < r1; r++) {
+                    f.backward(k, k1 - k0, activations[l - 1], r * ldIn + k0, nudges[l - 1], r * ldIn + k0);
+                }
             }
         }
     }
@@ -575,7 +579,12 @@ public final class Trainer implements AutoCloseable {
             }
         }
         Activation f = net.activation(l);
-        if (f != Activation.SOFTMAX) {
+        if (f != Activation.SOFTMAX && j1 - j0 == ldOut) {
+            // Whole rows, back to back (the output layer's, say): one call over the block, whose
+            // vectors then run across rows (10 outputs a row would all be the scalar tail). The
+            // vector and scalar code give the same bits, so this changes no result.
+            f.forward(k, r1 - r0, ldOut, activations[l], r0 * ldOut, activations[l], r0 * ldOut);
+        } else if (f != Activation.SOFTMAX) {
             for (int r = r0; r < r1; r++) {
                 f.forward(k, 1, j1 - j0, activations[l], r * ldOut + j0, activations[l], r * ldOut + j0);
             }
