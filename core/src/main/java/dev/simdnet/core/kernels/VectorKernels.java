@@ -777,7 +777,11 @@ final class VectorKernels implements Kernels {
                 } else {
                     Tiles.cols(r, nv, depth, p, starts, s0, col + i, qq, qo, lq, bb, bo, dst, d0, ldd);
                 }
-                if (partial || step) {
+                if (step && ldc == width && nc == width) {
+                    // C's rows are as wide as the tile (a panel one tile wide): the tile's rows are
+                    // back to back in C as in dst, one step over all of them.
+                    step(c, velocity, cOff + i * ldc + k0, dst, 0, r * width, gradScale, lr, momentum, weightDecay);
+                } else if (partial || step) {
                     for (int ii = 0; ii < r; ii++) {
                         int ci = cOff + (i + ii) * ldc + k0;
                         if (step) {
