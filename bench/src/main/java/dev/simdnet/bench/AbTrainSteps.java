@@ -1,0 +1,182 @@
+package dev.simdnet.bench;
+
+import dev.simdnet.core.Dataset;
+import dev.simdnet.core.Network;
+import dev.simdnet.core.Trainer;
+import dev.simdnet.core.TrainingConfig;
+import dev.simdnet.core.kernels.KernelProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A/B timing of training steps: two (or more) builds of core in one JVM, each through its own
+ * class loader, taking turns at blocks of steps on the same data. On a machine whose speed drifts
+ * by 2x within minutes, the ratio of two builds' times in the same few seconds is steadier than
+ * either time: this prints each build's median time per step and the median of the per-round
+ * ratios to the first build, with quartiles.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp bench/target/classes dev.simdnet.bench.AbTrainSteps \
+ *     W1 1 50 60 ../shared/data/fashion-mnist /tmp/old/core/target/classes core/target/classes
+ * </pre>
+ * Arguments: workload (W1-W4), threads, steps per block, rounds (after 3 of warm-up), a folder
+ * holding {@code train-images-idx3-ubyte.gz} and {@code train-labels-idx1-ubyte.gz} (or {@code -}
+ * for 60,000 random examples), then one class folder (or jar) of core per build.
+ */
+public final class AbTrainSteps {
+
+    private AbTrainSteps() {
+    }
+
+    /** One build's trainer, stepping through shuffled minibatches of 100; loaded once per build. */
+    public static final class Driver {
+        private final Trainer trainer;
+        private final Dataset data;
+        private final TrainingConfig config;
+        private final int[] order;
+        private final SplittableRandom rng = new SplittableRandom(5);
+        private int from;
+
+        public Driver(byte[] pixels, int[] labels, String workload, int threads) {
+            Workload w = Workload.named(workload);
+            data = Dataset.ofBytes("ab", pixels, labels, 28, 28, 10);
+            Network net = Network.create(w.layers(), w.hidden(), w.cost(), 1);
+            trainer = new Trainer(net, 100, KernelProvider.get(), threads);
+            config = new TrainingConfig(100, w.learningRate(), 1, 1, true, w.momentum(), 0f);
+            order = new int[data.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            shuffle();
+        }
+
+        private void shuffle() {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+
+        /** Seconds per step over the next {@code steps} minibatches. */
+        public double steps(int steps) {
+            long start = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+                if (from + 100 > order.length) {
+                    from = 0;
+                    shuffle();
+                }
+                trainer.updateMiniBatch(data, order, from, 100, config);
+                from += 100;
+            }
+            return (System.nanoTime() - start) / 1e9 / steps;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 6) {
+            System.err.println("usage: AbTrainSteps W1|W2|W3|W4 THREADS STEPS_PER_BLOCK ROUNDS DATA_DIR|- CORE_CLASSES...");
+            System.exit(2);
+        }
+        String workload = args[0];
+        Workload.named(workload);
+        int threads = Integer.parseInt(args[1]);
+        int block = Integer.parseInt(args[2]);
+        int rounds = Integer.parseInt(args[3]);
+        if (threads < 1 || block < 1 || rounds < 4) {
+            throw new IllegalArgumentException("threads and steps must be positive, rounds at least 4");
+        }
+        byte[] pixels;
+        int[] labels;
+        if (args[4].equals("-")) {
+            SplittableRandom rng = new SplittableRandom(3);
+            pixels = new byte[60_000 * 784];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = rng.nextInt(5) < 3 ? 0 : (byte) rng.nextInt(256);
+            }
+            labels = rng.ints(60_000, 0, 10).toArray();
+        } else {
+            Path dir = Path.of(args[4]);
+            pixels = idx(dir.resolve("train-images-idx3-ubyte.gz"), 0x803, 16);
+            byte[] l = idx(dir.resolve("train-labels-idx1-ubyte.gz"), 0x801, 8);
+            labels = new int[l.length];
+            for (int i = 0; i < l.length; i++) {
+                labels[i] = l[i];
+            }
+            if (pixels.length != labels.length * 784) {
+                throw new IOException(dir + ": " + pixels.length + " pixels for " + labels.length + " labels");
+            }
+        }
+        // Each build gets its own loader over its core and this class's folder (core first: a
+        // shaded jar holds a core of its own), with no parent but the platform's: its own
+        // Driver, Workload and core classes, JIT-compiled separately.
+        URL self = AbTrainSteps.class.getProtectionDomain().getCodeSource().getLocation();
+        List<Object> drivers = new ArrayList<>();
+        List<Method> steps = new ArrayList<>();
+        for (int i = 5; i < args.length; i++) {
+            Path core = Path.of(args[i]);
+            if (!Files.exists(core)) {
+                throw new IOException("no such build: " + core);
+            }
+            URLClassLoader loader = new URLClassLoader(new URL[] {core.toUri().toURL(), self},
+                    ClassLoader.getPlatformClassLoader());
+            Class<?> c = loader.loadClass(Driver.class.getName());
+            drivers.add(c.getConstructor(byte[].class, int[].class, String.class, int.class)
+                    .newInstance(pixels, labels, workload, threads));
+            steps.add(c.getMethod("steps", int.class));
+        }
+        int builds = drivers.size();
+        double[][] t = new double[builds][rounds];
+        for (int r = -3; r < rounds; r++) {
+            for (int b = 0; b < builds; b++) {
+                double s = (double) steps.get(b).invoke(drivers.get(b), block);
+                if (r >= 0) {
+                    t[b][r] = s;
+                }
+            }
+        }
+        System.out.printf("%s, %d thread(s), %d rounds of %d steps per build%n", workload, threads, rounds, block);
+        for (int b = 0; b < builds; b++) {
+            double[] q = quartiles(t[b]);
+            System.out.printf("build %d (%s): median %.1f us a step (quartiles %.1f-%.1f), %.3f s an epoch of 600%n",
+                    b, args[5 + b], q[1] * 1e6, q[0] * 1e6, q[2] * 1e6, q[1] * 600);
+        }
+        for (int b = 1; b < builds; b++) {
+            double[] ratio = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratio[r] = t[b][r] / t[0][r];
+            }
+            double[] q = quartiles(ratio);
+            System.out.printf("build %d / build 0: median ratio %.3f (quartiles %.3f-%.3f)%n", b, q[1], q[0], q[2]);
+        }
+    }
+
+    private static double[] quartiles(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return new double[] {s[s.length / 4], s[s.length / 2], s[3 * s.length / 4]};
+    }
+
+    /** The data of a gzipped IDX file after its header, checking the magic number. */
+    private static byte[] idx(Path file, int magic, int header) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            byte[] all = in.readAllBytes();
+            int m = all.length < 4 ? -1 : ((all[0] & 0xFF) << 24 | (all[1] & 0xFF) << 16 | (all[2] & 0xFF) << 8 | all[3] & 0xFF);
+            if (m != magic || all.length < header) {
+                throw new IOException(file + ": not an IDX file of the expected kind");
+            }
+            return Arrays.copyOfRange(all, header, all.length);
+        }
+    }
+}
