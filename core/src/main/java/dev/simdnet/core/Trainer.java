@@ -126,7 +126,7 @@ public final class Trainer implements AutoCloseable {
      * The examples the next minibatch will most likely take (the next {@code passNextCount} of
      * passOrder from passNext, as train's loop goes), whose bytes convertTask pulls into the cache
      * while it converts this step's: shuffled examples are all over the dataset, and converting
-     * rows straight from DRAM took about a third of the lecture network's step. A wrong guess costs
+     * rows straight from DRAM took about a quarter of the lecture network's step. A wrong guess costs
      * a few loads and changes nothing else.
      */
     private int[] passOrder;

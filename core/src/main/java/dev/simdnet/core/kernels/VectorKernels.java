@@ -1059,8 +1059,9 @@ final class VectorKernels implements Kernels {
         int i = 0;
         if (BYTES != null) {
             // Widen to ints (sign-extending), keep the low 8 bits, convert, and divide by 255. Not
-            // with a division (vdivps took 40 us of a 130 us W1 step), and not by multiplying by
-            // 1/255f, which is off by an ulp on 126 of the 256 values: x * hi + x * lo, with
+            // with vdivps (a long-latency instruction, though in a harness the time went mostly
+            // to fetching the rows), and not by multiplying by 1/255f, which is off by an ulp on
+            // 126 of the 256 values: x * hi + x * lo, with
             // hi + lo = 1/255 to twice a float's precision and one rounding at the end, has the
             // bits of x / 255f for every x from 0 to 255 (checked for all of them, in the tests).
             FloatVector hi = FloatVector.broadcast(SPECIES, INV_255_HI);
