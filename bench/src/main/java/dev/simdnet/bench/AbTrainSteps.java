@@ -85,6 +85,16 @@ public final class AbTrainSteps {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (IllegalArgumentException | IOException e) {
+            // Bad arguments or data (a NumberFormatException is an IllegalArgumentException): one line.
+            System.err.println("AbTrainSteps: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         if (args.length < 6) {
             System.err.println("usage: AbTrainSteps W1|W2|W3|W4 THREADS STEPS_PER_BLOCK ROUNDS DATA_DIR|- CORE_CLASSES...");
             System.exit(2);
