@@ -31,7 +31,9 @@ import java.util.zip.GZIPInputStream;
  * </pre>
  * Arguments: workload (W1-W4), threads, steps per block, rounds (after 3 of warm-up), a folder
  * holding {@code train-images-idx3-ubyte.gz} and {@code train-labels-idx1-ubyte.gz} (or {@code -}
- * for 60,000 random examples), then one class folder (or jar) of core per build.
+ * for 60,000 random examples), then one class folder (or jar) of core per build. A build written
+ * {@code FOLDER@N} runs on N threads instead: {@code core/target/classes@1 core/target/classes@2}
+ * times one build on one and two threads, and the ratio is its scaling.
  */
 public final class AbTrainSteps {
 
@@ -134,8 +136,19 @@ public final class AbTrainSteps {
         URL self = AbTrainSteps.class.getProtectionDomain().getCodeSource().getLocation();
         List<Object> drivers = new ArrayList<>();
         List<Method> steps = new ArrayList<>();
+        int[] buildThreads = new int[args.length - 5];
         for (int i = 5; i < args.length; i++) {
-            Path core = Path.of(args[i]);
+            String arg = args[i];
+            buildThreads[i - 5] = threads;
+            int at = arg.lastIndexOf('@');
+            if (at > 0) {
+                buildThreads[i - 5] = Integer.parseInt(arg.substring(at + 1));
+                if (buildThreads[i - 5] < 1) {
+                    throw new IllegalArgumentException("threads must be positive: " + arg);
+                }
+                arg = arg.substring(0, at);
+            }
+            Path core = Path.of(arg);
             if (!Files.exists(core)) {
                 throw new IOException("no such build: " + core);
             }
@@ -143,7 +156,7 @@ public final class AbTrainSteps {
                     ClassLoader.getPlatformClassLoader());
             Class<?> c = loader.loadClass(Driver.class.getName());
             drivers.add(c.getConstructor(byte[].class, int[].class, String.class, int.class)
-                    .newInstance(pixels, labels, workload, threads));
+                    .newInstance(pixels, labels, workload, buildThreads[i - 5]));
             steps.add(c.getMethod("steps", int.class));
         }
         int builds = drivers.size();
@@ -159,8 +172,8 @@ public final class AbTrainSteps {
         System.out.printf("%s, %d thread(s), %d rounds of %d steps per build%n", workload, threads, rounds, block);
         for (int b = 0; b < builds; b++) {
             double[] q = quartiles(t[b]);
-            System.out.printf("build %d (%s): median %.1f us a step (quartiles %.1f-%.1f), %.3f s an epoch of 600%n",
-                    b, args[5 + b], q[1] * 1e6, q[0] * 1e6, q[2] * 1e6, q[1] * 600);
+            System.out.printf("build %d (%s, %d thread(s)): median %.1f us a step (quartiles %.1f-%.1f), %.3f s an epoch of 600%n",
+                    b, args[5 + b], buildThreads[b], q[1] * 1e6, q[0] * 1e6, q[2] * 1e6, q[1] * 600);
         }
         for (int b = 1; b < builds; b++) {
             double[] ratio = new double[rounds];

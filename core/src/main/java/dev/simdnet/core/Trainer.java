@@ -450,10 +450,12 @@ public final class Trainer implements AutoCloseable {
         int ldIn = ld[l], ldOut = ld[l + 1];
         boolean split = passSplit;
         if (task < passTasksA) {
-            int outBlocks = split ? blocks(out, NEURON_BLOCK) : 1;
-            int j0 = split ? (task % outBlocks) * NEURON_BLOCK : 0;
+            // Numbered by blocks of neurons first, as in the forward pass: the pool gives each
+            // thread the same blocks of weights in both (see WorkerPool).
+            int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
+            int j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
             int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
-            int k0 = split ? (task / outBlocks) * INPUT_BLOCK : 0;
+            int k0 = split ? (task % inBlocks) * INPUT_BLOCK : 0;
             int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
             // dWT (in, out) = A_prev^T (in, rows) * dZ (rows, out): the weight nudges are
             // proportional to the previous layer's activations, summed over the minibatch. One
@@ -485,11 +487,12 @@ public final class Trainer implements AutoCloseable {
                 }
             }
         } else {
+            // Numbered by blocks of inputs first, as the transposition that writes W's columns.
             int t = task - passTasksA;
-            int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
-            int r0 = split ? (t / inBlocks) * ROW_BLOCK : 0;
+            int rowBlocks = split ? blocks(rows, ROW_BLOCK) : 1;
+            int r0 = split ? (t % rowBlocks) * ROW_BLOCK : 0;
             int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
-            int k0 = split ? (t % inBlocks) * INPUT_BLOCK : 0;
+            int k0 = split ? (t / rowBlocks) * INPUT_BLOCK : 0;
             int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
             // dA_prev (rows, in) = dZ (rows, out) * W (out, in): what every neuron of this layer
             // wants from the previous one, weighted by the weights, summed; then times f'. The
@@ -561,10 +564,11 @@ public final class Trainer implements AutoCloseable {
         int in = net.size(l), out = net.size(l + 1);
         int ldIn = ld[l], ldOut = ld[l + 1];
         boolean split = passSplit;
-        int outBlocks = split ? blocks(out, NEURON_BLOCK) : 1;
-        int r0 = split ? (task / outBlocks) * ROW_BLOCK : 0;
+        // Numbered by blocks of neurons first, as the weight step's tasks (see WorkerPool).
+        int rowBlocks = split ? blocks(rows, ROW_BLOCK) : 1;
+        int r0 = split ? (task % rowBlocks) * ROW_BLOCK : 0;
         int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
-        int j0 = split ? (task % outBlocks) * NEURON_BLOCK : 0;
+        int j0 = split ? (task / rowBlocks) * NEURON_BLOCK : 0;
         int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
         // Z (rows, out) = A_prev (rows, in) * WT + b, then A = f(Z) in place, block by block and
         // panel by panel.

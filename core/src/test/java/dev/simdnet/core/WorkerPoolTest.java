@@ -1,0 +1,62 @@
+package dev.simdnet.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+
+    @Test
+    void everyTaskRunsExactlyOnceWhateverTheSharesAndThreads() {
+        for (int threads = 1; threads <= 4; threads++) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                // Fewer tasks than threads, shares of one, uneven shares, and many jobs in a row
+                // on the same pool (the cursors are reset for each).
+                for (int tasks : new int[] {0, 1, 2, 3, 5, 7, 9, 100, 1, 27}) {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+                    pool.run(t -> {
+                        runs.incrementAndGet(t);
+                        // Some work, so that the threads overlap and help with each other's shares.
+                        double x = 0;
+                        for (int i = 0; i < 2000; i++) {
+                            x += Math.sqrt(i + t);
+                        }
+                        if (x < 0) {
+                            throw new AssertionError();
+                        }
+                    }, tasks);
+                    int[] expected = new int[tasks];
+                    Arrays.fill(expected, 1);
+                    int[] got = new int[tasks];
+                    for (int t = 0; t < tasks; t++) {
+                        got[t] = runs.get(t);
+                    }
+                    assertArrayEquals(expected, got, threads + " threads, " + tasks + " tasks");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFailingTaskIsRethrownAndThePoolStaysUsable() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            IllegalStateException boom = new IllegalStateException("task 3 failed");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> pool.run(t -> {
+                if (t == 3) {
+                    throw boom;
+                }
+            }, 8));
+            assertSame(boom, thrown);
+            AtomicIntegerArray runs = new AtomicIntegerArray(8);
+            pool.run(runs::incrementAndGet, 8);
+            for (int t = 0; t < 8; t++) {
+                assertEquals(1, runs.get(t), "task " + t);
+            }
+        }
+    }
+}
