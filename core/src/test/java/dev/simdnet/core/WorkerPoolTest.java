@@ -43,6 +43,25 @@ class WorkerPoolTest {
     }
 
     @Test
+    void jobsInQuickSuccessionNeverLoseOrRepeatATask() {
+        // Tiny jobs back to back: workers wake, join late, find the door closed or the next job
+        // open, park and spin again; every task of every job must still run exactly once, and
+        // never with the body of another job.
+        for (int threads = 2; threads <= 3; threads++) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                for (int job = 0; job < 3000; job++) {
+                    int tasks = 2 + job % 5;
+                    AtomicIntegerArray runs = new AtomicIntegerArray(tasks); // this job's alone
+                    pool.run(runs::incrementAndGet, tasks);
+                    for (int t = 0; t < tasks; t++) {
+                        assertEquals(1, runs.get(t), "job " + job + ", task " + t + ", " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aFailingTaskIsRethrownAndThePoolStaysUsable() {
         try (WorkerPool pool = new WorkerPool(2)) {
             IllegalStateException boom = new IllegalStateException("task 3 failed");
