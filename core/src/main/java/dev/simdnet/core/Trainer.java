@@ -52,6 +52,15 @@ public final class Trainer implements AutoCloseable {
     private static final int INPUT_BLOCK = 96;
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
     private static final long MIN_PARALLEL_WORK = 1 << 16;
+    /**
+     * Below this many multiply-adds in a minibatch's forward pass, every pass of the step runs as
+     * one task: the lecture's network (1.3 million) took 1.6x longer a step on two threads than
+     * on one when its passes were shared (a step of about 100 us in a few jobs of 15-30 us, and
+     * each core then reads half its data from the other's cache). Unsplit, it is as fast on two
+     * as on one, and 6% faster on one (AbTrainSteps, JDK 25). 784-128-10 (10 million) and larger
+     * are shared as before.
+     */
+    private static final long MIN_PARALLEL_STEP = 1 << 22;
 
     private final Network net;
     private final Kernels k;
@@ -102,6 +111,10 @@ public final class Trainer implements AutoCloseable {
     private float[] velocity;
 
     private final WorkerPool pool;
+    /** The forward pass's multiply-adds for one example: the sum of in * out over the layers. */
+    private final long forwardWorkPerExample;
+    /** Whether this minibatch's passes may be cut into tasks (see {@link #MIN_PARALLEL_STEP}). */
+    private boolean passParallel;
 
     // The current pass, read by the jobs below: which layer, how many examples, the step's rates.
     private int passLayer;
@@ -175,6 +188,11 @@ public final class Trainer implements AutoCloseable {
         this.workGradient = new float[work.length];
         this.gradient = new float[net.parameterCount()];
         this.pool = new WorkerPool(threads);
+        long work = 0;
+        for (int l = 0; l < layers; l++) {
+            work += (long) net.size(l) * net.size(l + 1);
+        }
+        this.forwardWorkPerExample = work;
     }
 
     private static int padded(int n) {
@@ -369,6 +387,7 @@ public final class Trainer implements AutoCloseable {
             inputRows[r] = Math.multiplyExact(e, in);
         }
         passRows = count;
+        passParallel = count * forwardWorkPerExample >= MIN_PARALLEL_STEP;
         if (bytes == null) {
             inputPixels = data.pixels();
         } else {
@@ -377,7 +396,8 @@ public final class Trainer implements AutoCloseable {
                 input = new float[Math.multiplyExact(maxBatch, in)];
             }
             passBytes = bytes;
-            pool.run(convertJob, blocks(count, ROW_BLOCK));
+            passSplit = passParallel;
+            pool.run(convertJob, passSplit ? blocks(count, ROW_BLOCK) : 1);
             passBytes = null;
             for (int r = 0; r < count; r++) {
                 inputRows[r] = r * in;
@@ -388,9 +408,10 @@ public final class Trainer implements AutoCloseable {
 
     private void convertTask(int task) {
         int in = net.inputSize();
-        int end = Math.min(passRows, (task + 1) * ROW_BLOCK);
+        int r0 = passSplit ? task * ROW_BLOCK : 0;
+        int end = passSplit ? Math.min(passRows, r0 + ROW_BLOCK) : passRows;
         byte[] bytes = passBytes;
-        for (int r = task * ROW_BLOCK; r < end; r++) {
+        for (int r = r0; r < end; r++) {
             k.unitFloats(bytes, inputRows[r], input, r * in, in);
         }
     }
@@ -452,7 +473,7 @@ public final class Trainer implements AutoCloseable {
             // Weights and biases in blocks of (inputs x neurons) of WT (A); the previous layer's
             // nudges in blocks of (examples x inputs) (B). B reads this layer's weights, so when A
             // also takes the step on them, B runs first, as its own job.
-            boolean split = (long) rows * in * out >= MIN_PARALLEL_WORK;
+            boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
             int tasksA = split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
@@ -581,7 +602,7 @@ public final class Trainer implements AutoCloseable {
         for (int l = 0; l < net.layers(); l++) {
             int in = net.size(l), out = net.size(l + 1);
             passLayer = l;
-            boolean split = (long) rows * in * out >= MIN_PARALLEL_WORK;
+            boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
             pool.run(forwardJob, split ? blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK) : 1);
             if (net.activation(l) == Activation.SOFTMAX) {
