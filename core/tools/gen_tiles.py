@@ -100,8 +100,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the tile to an L1 scratch and stepping from there, but at 1.5-2 KB of bytecode each they were
  * fragile in the JIT: C1 ran out of registers on some, C2 stopped inlining inside others, and a
  * tile left uncompiled or with boxed vectors made training 100x slower.) Every element of
- * C has its own accumulator, which starts at the bias and adds the products over t in order, so a result does not depend on the tile
- * shape that computed it. The accumulators stay in registers for the whole depth: each step of t
+ * C has its own accumulator, which starts at the bias and adds the products over t in order, so
+ * a result does not depend on the tile shape that computed it. The accumulators stay in registers for the whole depth: each step of t
  * loads NV vectors of Q and broadcasts R values of P, and does R * NV FMAs.
  */
 final class Tiles {

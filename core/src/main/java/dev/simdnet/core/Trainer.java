@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  * copy is invisible to callers.
  *
  * <p>With several threads, each pass is cut into tasks by fixed blocks of examples, neurons and
- * inputs that depend only on the shapes, never on the number of threads; every result element is a
+ * inputs that depend only on the shapes, never on the number of threads (a network as small as
+ * the lecture's is not cut at all: see {@link #MIN_PARALLEL_STEP}); every result element is a
  * sum in a fixed order that does not depend on the blocking. So the same seed gives the same
  * weights, bit for bit, on any number of threads. A trainer is itself used from one thread at a
  * time; close it to stop its worker threads.
