@@ -397,7 +397,7 @@ public final class Trainer implements AutoCloseable {
                 input = new float[Math.multiplyExact(maxBatch, in)];
             }
             passBytes = bytes;
-            passSplit = passParallel;
+            passSplit = passParallel; // by blocks of rows, unless the step runs whole
             pool.run(convertJob, passSplit ? blocks(count, ROW_BLOCK) : 1);
             passBytes = null;
             for (int r = 0; r < count; r++) {

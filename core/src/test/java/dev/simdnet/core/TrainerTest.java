@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The trainer with the kernels the provider picks (run once more with scalar forced; see the POM).
@@ -145,10 +147,13 @@ class TrainerTest {
         oracle.close();
     }
 
-    @Test
-    void aDatasetOfBytesTrainsExactlyLikeTheSameFloats() {
+    @ParameterizedTest
+    @ValueSource(ints = {50, 784})
+    void aDatasetOfBytesTrainsExactlyLikeTheSameFloats(int in) {
+        // 50 inputs: a step small enough to run each pass whole; 784: its passes are cut into
+        // tasks, the conversion into blocks of rows. Minibatches of 100 take more than one block.
         SplittableRandom rng = new SplittableRandom(11);
-        int n = 300, in = 50;
+        int n = 300;
         byte[] bytes = new byte[n * in];
         int[] labels = new int[n];
         for (int i = 0; i < bytes.length; i++) {
@@ -169,8 +174,8 @@ class TrainerTest {
         int i = 0;
         for (Dataset d : new Dataset[] {asFloats, asBytes}) {
             Network net = Network.create(new int[] {in, 70, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 5);
-            try (Trainer trainer = new Trainer(net, 40, KernelProvider.get(), 2)) {
-                trainer.sgd(d, null, new TrainingConfig(40, 0.1f, 2, 3, true, 0.9f, 0f), null);
+            try (Trainer trainer = new Trainer(net, 100, KernelProvider.get(), 2)) {
+                trainer.sgd(d, null, new TrainingConfig(100, 0.1f, 2, 3, true, 0.9f, 0f), null);
                 accuracies[i] = trainer.accuracy(d);
             }
             results[i++] = net.parameters().clone();
@@ -199,8 +204,8 @@ class TrainerTest {
         }
     }
 
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0} thread(s)")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    @ParameterizedTest(name = "{0} thread(s)")
+    @ValueSource(ints = {1, 2})
     void aTrainingStepAllocatesNothing(int threads) {
         // Floats and plain SGD on one thread, bytes (converted at each step) and momentum on two:
         // both input paths, both kinds of step. (A kernel that the JIT never compiles runs its
