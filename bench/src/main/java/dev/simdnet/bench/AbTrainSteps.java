@@ -169,7 +169,7 @@ public final class AbTrainSteps {
                 }
             }
         }
-        System.out.printf("%s, %d thread(s), %d rounds of %d steps per build%n", workload, threads, rounds, block);
+        System.out.printf("%s, %d rounds of %d steps per build%n", workload, rounds, block);
         for (int b = 0; b < builds; b++) {
             double[] q = quartiles(t[b]);
             System.out.printf("build %d (%s, %d thread(s)): median %.1f us a step (quartiles %.1f-%.1f), %.3f s an epoch of 600%n",
