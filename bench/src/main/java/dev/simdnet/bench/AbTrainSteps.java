@@ -5,8 +5,8 @@ import dev.simdnet.core.Network;
 import dev.simdnet.core.Trainer;
 import dev.simdnet.core.TrainingConfig;
 import dev.simdnet.core.kernels.KernelProvider;
+import dev.simdnet.data.MnistFormat;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A/B timing of training steps: two (or more) builds of core in one JVM, each through its own
@@ -26,12 +25,12 @@ import java.util.zip.GZIPInputStream;
  * ratios to the first build, with quartiles.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp bench/target/classes dev.simdnet.bench.AbTrainSteps \
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.simdnet.bench.AbTrainSteps \
  *     W1 1 50 60 ../shared/data/fashion-mnist /tmp/old/core/target/classes core/target/classes
  * </pre>
  * Arguments: workload (W1-W4), threads, steps per block, rounds (after 3 of warm-up), a folder
- * holding {@code train-images-idx3-ubyte.gz} and {@code train-labels-idx1-ubyte.gz} (or {@code -}
- * for 60,000 random examples), then one class folder (or jar) of core per build. A build written
+ * holding an MNIST-style dataset's four IDX files, read by data-tools' {@link MnistFormat} (or
+ * {@code -} for 60,000 random examples), then one class folder (or jar) of core per build. A build written
  * {@code FOLDER@N} runs on N threads instead: {@code core/target/classes@1 core/target/classes@2}
  * times one build on one and two threads, and the ratio is its scaling.
  */
@@ -119,16 +118,12 @@ public final class AbTrainSteps {
             }
             labels = rng.ints(60_000, 0, 10).toArray();
         } else {
-            Path dir = Path.of(args[4]);
-            pixels = idx(dir.resolve("train-images-idx3-ubyte.gz"), 0x803, 16);
-            byte[] l = idx(dir.resolve("train-labels-idx1-ubyte.gz"), 0x801, 8);
-            labels = new int[l.length];
-            for (int i = 0; i < l.length; i++) {
-                labels[i] = l[i];
+            Dataset train = MnistFormat.load("data", Path.of(args[4])).train();
+            if (train.inputSize() != 784 || train.bytePixels() == null) {
+                throw new IOException(args[4] + ": not 28x28 images stored as bytes");
             }
-            if (pixels.length != labels.length * 784) {
-                throw new IOException(dir + ": " + pixels.length + " pixels for " + labels.length + " labels");
-            }
+            pixels = train.bytePixels();
+            labels = train.labels();
         }
         // Each build gets its own loader over its core and this class's folder (core first: a
         // shaded jar holds a core of its own), with no parent but the platform's: its own
@@ -189,17 +184,5 @@ public final class AbTrainSteps {
         double[] s = x.clone();
         Arrays.sort(s);
         return new double[] {s[s.length / 4], s[s.length / 2], s[3 * s.length / 4]};
-    }
-
-    /** The data of a gzipped IDX file after its header, checking the magic number. */
-    private static byte[] idx(Path file, int magic, int header) throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
-            byte[] all = in.readAllBytes();
-            int m = all.length < 4 ? -1 : ((all[0] & 0xFF) << 24 | (all[1] & 0xFF) << 16 | (all[2] & 0xFF) << 8 | all[3] & 0xFF);
-            if (m != magic || all.length < header) {
-                throw new IOException(file + ": not an IDX file of the expected kind");
-            }
-            return Arrays.copyOfRange(all, header, all.length);
-        }
     }
 }
