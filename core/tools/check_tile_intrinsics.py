@@ -17,7 +17,7 @@ Make a log and check it (exit status 1 if a tile is short of stores):
 import re
 import sys
 
-TILE = re.compile(r"method='dev\.simdnet\.core\.kernels\.Tiles (rows|cols)(\d+)x(\d+) ")
+TILE = re.compile(r"method='dev\.simdnet\.core\.kernels\.Tiles (rows|fixed|cols)(\d+)x(\d+) ")
 C1 = re.compile(r"level='[123]'")
 CCOUNT = re.compile(r"<observe trap='class_check'.*ccount='(\d+)'")
 

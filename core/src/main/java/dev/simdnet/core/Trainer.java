@@ -87,6 +87,12 @@ public final class Trainer implements AutoCloseable {
      * place). Allocated when first needed.
      */
     private float[] input;
+    /**
+     * The distance between two examples' rows in {@link #input}: the kernels' choice
+     * ({@link Kernels#leadingDimension}). For 784 pixels the vector kernels take 1040, which made
+     * the lecture network's step 2-7% faster (AbTrainSteps, JDK 25, six runs).
+     */
+    private final int inputLd;
     private final int[] batchLabels;
     /** activations[l]: weight layer l's outputs, (maxBatch, sizes[l+1]), leading dimension ld[l+1]. */
     private final float[][] activations;
@@ -171,6 +177,7 @@ public final class Trainer implements AutoCloseable {
             ld[i] = i == layers ? net.size(i) : padded(net.size(i));
         }
         this.inputRows = new int[maxBatch];
+        this.inputLd = Math.max(net.inputSize(), kernels.leadingDimension(net.inputSize()));
         this.batchLabels = new int[maxBatch];
         this.activations = new float[layers][];
         this.nudges = new float[layers][];
@@ -394,14 +401,14 @@ public final class Trainer implements AutoCloseable {
         } else {
             // Bytes to floats, row by row, into the minibatch buffer; the first layer reads that.
             if (input == null) {
-                input = new float[Math.multiplyExact(maxBatch, in)];
+                input = new float[Math.multiplyExact(maxBatch, inputLd)];
             }
             passBytes = bytes;
             passSplit = passParallel; // by blocks of rows, unless the step runs whole
             pool.run(convertJob, passSplit ? blocks(count, ROW_BLOCK) : 1);
             passBytes = null;
             for (int r = 0; r < count; r++) {
-                inputRows[r] = r * in;
+                inputRows[r] = r * inputLd;
             }
             inputPixels = input;
         }
@@ -413,7 +420,7 @@ public final class Trainer implements AutoCloseable {
         int end = passSplit ? Math.min(passRows, r0 + ROW_BLOCK) : passRows;
         byte[] bytes = passBytes;
         for (int r = r0; r < end; r++) {
-            k.unitFloats(bytes, inputRows[r], input, r * in, in);
+            k.unitFloats(bytes, inputRows[r], input, r * inputLd, in);
         }
     }
 

@@ -198,6 +198,15 @@ public interface Kernels {
                               float gradScale, float learningRate, float momentum, float weightDecay);
 
     /**
+     * The distance between rows at which this implementation reads a matrix of {@code cols}
+     * columns fastest as the A of {@link #forwardTransposed}: at least {@code cols}. A caller that
+     * lays out its own buffer (the trainer's minibatch of pixels) may use it; any other works.
+     */
+    default int leadingDimension(int cols) {
+        return cols;
+    }
+
+    /**
      * Pixels stored as bytes to floats in [0, 1]: {@code dst[i] = (src[i] & 0xFF) / 255f}, exactly
      * (the same bits as the scalar expression).
      */

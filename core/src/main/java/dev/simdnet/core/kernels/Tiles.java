@@ -13,7 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * columns, {@code P(i, t) = p[starts[s0 + t] + col + i]} (A^T in the weight gradient), where
  * {@code starts} holds where each row of A begins: rows anywhere, so that the first layer reads a
  * minibatch straight from the dataset. Two families of tiles, so that one of P's strides is always
- * 1 and C2 can take the range checks out of the loop or merge them. (There were two more, which
+ * 1 and C2 can take the range checks out of the loop or merge them. A third, {@code fixed}, is the
+ * rows family for rows exactly {@link #ROW_STRIDE} floats apart, {@code P(i, t) = p[starts[s0] +
+ * col + i * ROW_STRIDE + t]}: every row's address is then one index plus a constant, where the
+ * rows family keeps an index per row, which for 16 rows is more than x86 has registers for. On
+ * the lecture network's first layer (100 x 784 by 784 x 16) the one-vector tile of 16 rows was
+ * 1.2-1.3x faster so (a harness, JDK 17 and 25). (There were two more, which
  * took the SGD step on the sums while they were still in registers. They were as fast as storing
  * the tile to an L1 scratch and stepping from there, but at 1.5-2 KB of bytecode each they were
  * fragile in the JIT: C1 ran out of registers on some, C2 stopped inlining inside others, and a
@@ -26,6 +31,13 @@ final class Tiles {
 
     private static final VectorSpecies<Float> S = VectorKernels.SPECIES;
     private static final int L = S.length();
+
+    /**
+     * The distance between rows that the {@code fixed} tiles take: 1024 + 16 floats, so that rows
+     * of up to 1040 values fit, and that 16 rows read at the same column fall in 16 different sets
+     * of the L1 cache (4160 bytes is 65 lines; a multiple of 4 KB would put them all in one).
+     */
+    static final int ROW_STRIDE = 1040;
 
     private Tiles() {
     }
@@ -44,6 +56,21 @@ final class Tiles {
             case 7 -> rows1x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 6 -> rows1x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             case 5 -> rows1x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
+        }
+    }
+
+    /** Runs the fixed tile of the given shape. */
+    static void fixed(int r, int nv, int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        switch (r * 4 + nv) {
+            case 65 -> fixed16x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 35 -> fixed8x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 34 -> fixed8x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 33 -> fixed8x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 19 -> fixed4x3(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 18 -> fixed4x2(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
+            case 17 -> fixed4x1(depth, p, starts, s0, col, q, q0, ldq, b, b0, c, c0, ldc);
             default -> throw new IllegalArgumentException("no " + r + "x" + nv + " tile");
         }
     }
@@ -461,6 +488,340 @@ final class Tiles {
             c00 = d.fma(x0, c00);
         }
         c00.intoArray(c, c0);
+    }
+
+    /** C (16 x 1 vectors) = P (16 x depth) * Q (depth x 1 vectors) [+ b], P by rows ROW_STRIDE apart. */
+    static void fixed16x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector y0 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0);
+        FloatVector c00 = y0, c10 = y0, c20 = y0, c30 = y0, c40 = y0, c50 = y0;
+        FloatVector c60 = y0, c70 = y0, c80 = y0, c90 = y0, c100 = y0, c110 = y0;
+        FloatVector c120 = y0, c130 = y0, c140 = y0, c150 = y0;
+        int r0 = starts[s0] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[r0 + t + 1 * ROW_STRIDE]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[r0 + t + 2 * ROW_STRIDE]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[r0 + t + 3 * ROW_STRIDE]);
+            c30 = d.fma(x0, c30);
+            d = FloatVector.broadcast(S, p[r0 + t + 4 * ROW_STRIDE]);
+            c40 = d.fma(x0, c40);
+            d = FloatVector.broadcast(S, p[r0 + t + 5 * ROW_STRIDE]);
+            c50 = d.fma(x0, c50);
+            d = FloatVector.broadcast(S, p[r0 + t + 6 * ROW_STRIDE]);
+            c60 = d.fma(x0, c60);
+            d = FloatVector.broadcast(S, p[r0 + t + 7 * ROW_STRIDE]);
+            c70 = d.fma(x0, c70);
+            d = FloatVector.broadcast(S, p[r0 + t + 8 * ROW_STRIDE]);
+            c80 = d.fma(x0, c80);
+            d = FloatVector.broadcast(S, p[r0 + t + 9 * ROW_STRIDE]);
+            c90 = d.fma(x0, c90);
+            d = FloatVector.broadcast(S, p[r0 + t + 10 * ROW_STRIDE]);
+            c100 = d.fma(x0, c100);
+            d = FloatVector.broadcast(S, p[r0 + t + 11 * ROW_STRIDE]);
+            c110 = d.fma(x0, c110);
+            d = FloatVector.broadcast(S, p[r0 + t + 12 * ROW_STRIDE]);
+            c120 = d.fma(x0, c120);
+            d = FloatVector.broadcast(S, p[r0 + t + 13 * ROW_STRIDE]);
+            c130 = d.fma(x0, c130);
+            d = FloatVector.broadcast(S, p[r0 + t + 14 * ROW_STRIDE]);
+            c140 = d.fma(x0, c140);
+            d = FloatVector.broadcast(S, p[r0 + t + 15 * ROW_STRIDE]);
+            c150 = d.fma(x0, c150);
+        }
+        c00.intoArray(c, c0);
+        c10.intoArray(c, c0 + ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c80.intoArray(c, c0 + 8 * ldc);
+        c90.intoArray(c, c0 + 9 * ldc);
+        c100.intoArray(c, c0 + 10 * ldc);
+        c110.intoArray(c, c0 + 11 * ldc);
+        c120.intoArray(c, c0 + 12 * ldc);
+        c130.intoArray(c, c0 + 13 * ldc);
+        c140.intoArray(c, c0 + 14 * ldc);
+        c150.intoArray(c, c0 + 15 * ldc);
+    }
+
+    /** C (8 x 3 vectors) = P (8 x depth) * Q (depth x 3 vectors) [+ b], P by rows ROW_STRIDE apart. */
+    static void fixed8x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector y0 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0);
+        FloatVector y1 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0 + L);
+        FloatVector y2 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0 + 2 * L);
+        FloatVector c00 = y0, c01 = y1, c02 = y2, c10 = y0, c11 = y1, c12 = y2;
+        FloatVector c20 = y0, c21 = y1, c22 = y2, c30 = y0, c31 = y1, c32 = y2;
+        FloatVector c40 = y0, c41 = y1, c42 = y2, c50 = y0, c51 = y1, c52 = y2;
+        FloatVector c60 = y0, c61 = y1, c62 = y2, c70 = y0, c71 = y1, c72 = y2;
+        int r0 = starts[s0] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+            d = FloatVector.broadcast(S, p[r0 + t + 1 * ROW_STRIDE]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            c12 = d.fma(x2, c12);
+            d = FloatVector.broadcast(S, p[r0 + t + 2 * ROW_STRIDE]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            c22 = d.fma(x2, c22);
+            d = FloatVector.broadcast(S, p[r0 + t + 3 * ROW_STRIDE]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            c32 = d.fma(x2, c32);
+            d = FloatVector.broadcast(S, p[r0 + t + 4 * ROW_STRIDE]);
+            c40 = d.fma(x0, c40);
+            c41 = d.fma(x1, c41);
+            c42 = d.fma(x2, c42);
+            d = FloatVector.broadcast(S, p[r0 + t + 5 * ROW_STRIDE]);
+            c50 = d.fma(x0, c50);
+            c51 = d.fma(x1, c51);
+            c52 = d.fma(x2, c52);
+            d = FloatVector.broadcast(S, p[r0 + t + 6 * ROW_STRIDE]);
+            c60 = d.fma(x0, c60);
+            c61 = d.fma(x1, c61);
+            c62 = d.fma(x2, c62);
+            d = FloatVector.broadcast(S, p[r0 + t + 7 * ROW_STRIDE]);
+            c70 = d.fma(x0, c70);
+            c71 = d.fma(x1, c71);
+            c72 = d.fma(x2, c72);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c02.intoArray(c, c0 + 2 * L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c12.intoArray(c, c0 + ldc + 2 * L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+        c22.intoArray(c, c0 + 2 * ldc + 2 * L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + L);
+        c32.intoArray(c, c0 + 3 * ldc + 2 * L);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c41.intoArray(c, c0 + 4 * ldc + L);
+        c42.intoArray(c, c0 + 4 * ldc + 2 * L);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c51.intoArray(c, c0 + 5 * ldc + L);
+        c52.intoArray(c, c0 + 5 * ldc + 2 * L);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c61.intoArray(c, c0 + 6 * ldc + L);
+        c62.intoArray(c, c0 + 6 * ldc + 2 * L);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c71.intoArray(c, c0 + 7 * ldc + L);
+        c72.intoArray(c, c0 + 7 * ldc + 2 * L);
+    }
+
+    /** C (8 x 2 vectors) = P (8 x depth) * Q (depth x 2 vectors) [+ b], P by rows ROW_STRIDE apart. */
+    static void fixed8x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector y0 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0);
+        FloatVector y1 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0 + L);
+        FloatVector c00 = y0, c01 = y1, c10 = y0, c11 = y1, c20 = y0, c21 = y1;
+        FloatVector c30 = y0, c31 = y1, c40 = y0, c41 = y1, c50 = y0, c51 = y1;
+        FloatVector c60 = y0, c61 = y1, c70 = y0, c71 = y1;
+        int r0 = starts[s0] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            d = FloatVector.broadcast(S, p[r0 + t + 1 * ROW_STRIDE]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            d = FloatVector.broadcast(S, p[r0 + t + 2 * ROW_STRIDE]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            d = FloatVector.broadcast(S, p[r0 + t + 3 * ROW_STRIDE]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            d = FloatVector.broadcast(S, p[r0 + t + 4 * ROW_STRIDE]);
+            c40 = d.fma(x0, c40);
+            c41 = d.fma(x1, c41);
+            d = FloatVector.broadcast(S, p[r0 + t + 5 * ROW_STRIDE]);
+            c50 = d.fma(x0, c50);
+            c51 = d.fma(x1, c51);
+            d = FloatVector.broadcast(S, p[r0 + t + 6 * ROW_STRIDE]);
+            c60 = d.fma(x0, c60);
+            c61 = d.fma(x1, c61);
+            d = FloatVector.broadcast(S, p[r0 + t + 7 * ROW_STRIDE]);
+            c70 = d.fma(x0, c70);
+            c71 = d.fma(x1, c71);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + L);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c41.intoArray(c, c0 + 4 * ldc + L);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c51.intoArray(c, c0 + 5 * ldc + L);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c61.intoArray(c, c0 + 6 * ldc + L);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c71.intoArray(c, c0 + 7 * ldc + L);
+    }
+
+    /** C (8 x 1 vectors) = P (8 x depth) * Q (depth x 1 vectors) [+ b], P by rows ROW_STRIDE apart. */
+    static void fixed8x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector y0 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0);
+        FloatVector c00 = y0, c10 = y0, c20 = y0, c30 = y0, c40 = y0, c50 = y0;
+        FloatVector c60 = y0, c70 = y0;
+        int r0 = starts[s0] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[r0 + t + 1 * ROW_STRIDE]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[r0 + t + 2 * ROW_STRIDE]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[r0 + t + 3 * ROW_STRIDE]);
+            c30 = d.fma(x0, c30);
+            d = FloatVector.broadcast(S, p[r0 + t + 4 * ROW_STRIDE]);
+            c40 = d.fma(x0, c40);
+            d = FloatVector.broadcast(S, p[r0 + t + 5 * ROW_STRIDE]);
+            c50 = d.fma(x0, c50);
+            d = FloatVector.broadcast(S, p[r0 + t + 6 * ROW_STRIDE]);
+            c60 = d.fma(x0, c60);
+            d = FloatVector.broadcast(S, p[r0 + t + 7 * ROW_STRIDE]);
+            c70 = d.fma(x0, c70);
+        }
+        c00.intoArray(c, c0);
+        c10.intoArray(c, c0 + ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c70.intoArray(c, c0 + 7 * ldc);
+    }
+
+    /** C (4 x 3 vectors) = P (4 x depth) * Q (depth x 3 vectors) [+ b], P by rows ROW_STRIDE apart. */
+    static void fixed4x3(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector y0 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0);
+        FloatVector y1 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0 + L);
+        FloatVector y2 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0 + 2 * L);
+        FloatVector c00 = y0, c01 = y1, c02 = y2, c10 = y0, c11 = y1, c12 = y2;
+        FloatVector c20 = y0, c21 = y1, c22 = y2, c30 = y0, c31 = y1, c32 = y2;
+        int r0 = starts[s0] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector x2 = FloatVector.fromArray(S, q, qi + 2 * L);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            c02 = d.fma(x2, c02);
+            d = FloatVector.broadcast(S, p[r0 + t + 1 * ROW_STRIDE]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            c12 = d.fma(x2, c12);
+            d = FloatVector.broadcast(S, p[r0 + t + 2 * ROW_STRIDE]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            c22 = d.fma(x2, c22);
+            d = FloatVector.broadcast(S, p[r0 + t + 3 * ROW_STRIDE]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+            c32 = d.fma(x2, c32);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c02.intoArray(c, c0 + 2 * L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c12.intoArray(c, c0 + ldc + 2 * L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+        c22.intoArray(c, c0 + 2 * ldc + 2 * L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + L);
+        c32.intoArray(c, c0 + 3 * ldc + 2 * L);
+    }
+
+    /** C (4 x 2 vectors) = P (4 x depth) * Q (depth x 2 vectors) [+ b], P by rows ROW_STRIDE apart. */
+    static void fixed4x2(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector y0 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0);
+        FloatVector y1 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0 + L);
+        FloatVector c00 = y0, c01 = y1, c10 = y0, c11 = y1, c20 = y0, c21 = y1;
+        FloatVector c30 = y0, c31 = y1;
+        int r0 = starts[s0] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector x1 = FloatVector.fromArray(S, q, qi + L);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            c01 = d.fma(x1, c01);
+            d = FloatVector.broadcast(S, p[r0 + t + 1 * ROW_STRIDE]);
+            c10 = d.fma(x0, c10);
+            c11 = d.fma(x1, c11);
+            d = FloatVector.broadcast(S, p[r0 + t + 2 * ROW_STRIDE]);
+            c20 = d.fma(x0, c20);
+            c21 = d.fma(x1, c21);
+            d = FloatVector.broadcast(S, p[r0 + t + 3 * ROW_STRIDE]);
+            c30 = d.fma(x0, c30);
+            c31 = d.fma(x1, c31);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + L);
+        c10.intoArray(c, c0 + ldc);
+        c11.intoArray(c, c0 + ldc + L);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c21.intoArray(c, c0 + 2 * ldc + L);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c31.intoArray(c, c0 + 3 * ldc + L);
+    }
+
+    /** C (4 x 1 vectors) = P (4 x depth) * Q (depth x 1 vectors) [+ b], P by rows ROW_STRIDE apart. */
+    static void fixed4x1(int depth, float[] p, int[] starts, int s0, int col, float[] q, int q0, int ldq,
+            float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector y0 = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, b0);
+        FloatVector c00 = y0, c10 = y0, c20 = y0, c30 = y0;
+        int r0 = starts[s0] + col;
+        for (int t = 0; t < depth; t++) {
+            int qi = q0 + t * ldq;
+            FloatVector x0 = FloatVector.fromArray(S, q, qi);
+            FloatVector d = FloatVector.broadcast(S, p[r0 + t]);
+            c00 = d.fma(x0, c00);
+            d = FloatVector.broadcast(S, p[r0 + t + 1 * ROW_STRIDE]);
+            c10 = d.fma(x0, c10);
+            d = FloatVector.broadcast(S, p[r0 + t + 2 * ROW_STRIDE]);
+            c20 = d.fma(x0, c20);
+            d = FloatVector.broadcast(S, p[r0 + t + 3 * ROW_STRIDE]);
+            c30 = d.fma(x0, c30);
+        }
+        c00.intoArray(c, c0);
+        c10.intoArray(c, c0 + ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
     }
 
     /** C (16 x 1 vectors) = P (16 x depth) * Q (depth x 1 vectors) [+ b], P by columns. */

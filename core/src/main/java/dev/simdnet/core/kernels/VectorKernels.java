@@ -709,6 +709,26 @@ final class VectorKernels implements Kernels {
                 velocity, gradScale, learningRate, momentum, weightDecay, true);
     }
 
+    /** Whether rows {@code starts[s0 .. s0 + r)} are {@link Tiles#ROW_STRIDE} apart, in order. */
+    private static boolean fixedApart(int[] starts, int s0, int r) {
+        int first = starts[s0];
+        for (int i = 1; i < r; i++) {
+            if (starts[s0 + i] != first + i * Tiles.ROW_STRIDE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link Tiles#ROW_STRIDE} for rows of 512 to 1040 values (at most twice the memory): the
+     * tiles then read a row's values at one index plus a constant (see {@link Tiles}).
+     */
+    @Override
+    public int leadingDimension(int cols) {
+        return cols >= 512 && cols <= Tiles.ROW_STRIDE ? Tiles.ROW_STRIDE : cols;
+    }
+
     /** {@code r * step} for r < n, in this thread's scratch: where each row of A starts. */
     private static int[] strided(int n, int step) {
         Scratch s = SCRATCH.get();
@@ -772,7 +792,9 @@ final class VectorKernels implements Kernels {
                 float[] dst = partial || step ? s.tile : c;
                 int d0 = partial || step ? 0 : cOff + i * ldc + k0;
                 int ldd = partial || step ? width : ldc;
-                if (byRows) {
+                if (byRows && r > 1 && fixedApart(starts, s0 + i, r)) {
+                    Tiles.fixed(r, nv, depth, p, starts, s0 + i, col, qq, qo, lq, bb, bo, dst, d0, ldd);
+                } else if (byRows) {
                     Tiles.rows(r, nv, depth, p, starts, s0 + i, col, qq, qo, lq, bb, bo, dst, d0, ldd);
                 } else {
                     Tiles.cols(r, nv, depth, p, starts, s0, col + i, qq, qo, lq, bb, bo, dst, d0, ldd);

@@ -428,6 +428,53 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void rowsAtTheKernelsLeadingDimensionGiveTheSameBitsAsContiguousRows() {
+        // Rows exactly Tiles.ROW_STRIDE apart take the fixed tiles, which must add the same
+        // products in the same order as the rows tiles: the oracle is the same kernels on a
+        // contiguous copy (rows tiles), bit for bit, and the scalar kernels within the sums' bound.
+        // A break in the spacing (row `gap` onwards) must send the tiles after it back to rows.
+        SplittableRandom rng = new SplittableRandom(26);
+        int ld = vector.leadingDimension(784);
+        assertEquals(1040, ld, "the vector kernels' leading dimension for 784 columns");
+        assertEquals(100, vector.leadingDimension(100), "narrow rows are not padded");
+        assertEquals(2000, vector.leadingDimension(2000), "rows wider than the fixed stride are not padded");
+        assertEquals(784, scalar.leadingDimension(784));
+        for (int rows : new int[] {1, 4, 15, 16, 17, 33, 100}) {
+            for (int out : new int[] {10, 16, 40, 48, 130}) {
+                int in = rows % 2 == 0 ? 784 : 1038, col = 2, gap = rows / 2 + 3;
+                float[] data = random(rng, (rows + 2) * ld + col + in);
+                int[] aRows = new int[rows];
+                float[] gathered = new float[rows * in];
+                for (int r = 0; r < rows; r++) {
+                    aRows[r] = (r < gap ? r : r + 1) * ld;
+                    System.arraycopy(data, aRows[r] + col, gathered, r * in, in);
+                }
+                float[] wt = random(rng, in * out), b = random(rng, out);
+                float[] zc = new float[rows * out], zf = new float[rows * out];
+                float[] zs = new float[rows * out], mag = new float[rows * out];
+                vector.forwardTransposed(rows, in, out, gathered, 0, in, wt, 0, out, b, 0, zc, 0, out);
+                vector.forwardTransposed(rows, in, out, data, aRows, 0, col, wt, 0, out, b, 0, zf, 0, out);
+                String shape = rows + "x" + in + "->" + out;
+                assertArrayEquals(zc, zf, "forward, rows " + ld + " apart, " + shape);
+                scalar.forwardTransposed(rows, in, out, gathered, 0, in, wt, 0, out, b, 0, zs, 0, out);
+                scalar.forwardTransposed(rows, in, out, abs(gathered), 0, in, abs(wt), 0, out, abs(b), 0, mag, 0, out);
+                assertClose("forward, rows " + ld + " apart, " + shape, zs, zf, mag, in);
+                // The strided overload reaches the same tiles when lda is the fixed stride.
+                float[] zl = new float[rows * out];
+                vector.forwardTransposed(rows, in, out, data, col, ld, wt, 0, out, null, 0, zl, 0, out);
+                float[] gl = new float[rows * out], ml = new float[rows * out];
+                float[] contiguous = new float[rows * in];
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(data, r * ld + col, contiguous, r * in, in);
+                }
+                scalar.forwardTransposed(rows, in, out, contiguous, 0, in, wt, 0, out, null, 0, gl, 0, out);
+                scalar.forwardTransposed(rows, in, out, abs(contiguous), 0, in, abs(wt), 0, out, null, 0, ml, 0, out);
+                assertClose("forward, lda " + ld + ", " + shape, gl, zl, ml, in);
+            }
+        }
+    }
+
+    @Test
     void bytesBecomeTheSameFloatsAsTheScalarExpression() {
         byte[] all = new byte[256 + 40];
         for (int i = 0; i < all.length; i++) {
