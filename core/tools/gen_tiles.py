@@ -115,7 +115,7 @@ import jdk.incubator.vector.VectorSpecies;
  * col + i * ROW_STRIDE + t]}: every row's address is then one index plus a constant, where the
  * rows family keeps an index per row, which for 16 rows is more than x86 has registers for. On
  * the lecture network's first layer (100 x 784 by 784 x 16) the one-vector tile of 16 rows was
- * 1.2-1.3x faster so (a harness, JDK 17 and 25). (There were two more, which
+ * 1.2-1.5x faster so (a harness, JDK 17 and 25). (There were two more, which
  * took the SGD step on the sums while they were still in registers. They were as fast as storing
  * the tile to an L1 scratch and stepping from there, but at 1.5-2 KB of bytecode each they were
  * fragile in the JIT: C1 ran out of registers on some, C2 stopped inlining inside others, and a

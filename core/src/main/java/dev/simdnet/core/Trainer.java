@@ -90,7 +90,7 @@ public final class Trainer implements AutoCloseable {
     /**
      * The distance between two examples' rows in {@link #input}: the kernels' choice
      * ({@link Kernels#leadingDimension}). For 784 pixels the vector kernels take 1040, which made
-     * the lecture network's step 2-7% faster (AbTrainSteps, JDK 25, six runs).
+     * the lecture network's step 1-7% faster (AbTrainSteps, nine runs, JDK 17 and 25).
      */
     private final int inputLd;
     private final int[] batchLabels;
