@@ -62,6 +62,8 @@ public final class Trainer implements AutoCloseable {
      * are shared as before.
      */
     private static final long MIN_PARALLEL_STEP = 1 << 22;
+    /** Floats after the last row of each activation buffer: one 512-bit vector. */
+    private static final int SLACK = 16;
 
     private final Network net;
     private final Kernels k;
@@ -182,7 +184,9 @@ public final class Trainer implements AutoCloseable {
         this.activations = new float[layers][];
         this.nudges = new float[layers][];
         for (int l = 0; l < layers; l++) {
-            activations[l] = new float[Math.multiplyExact(maxBatch, ld[l + 1])];
+            // SLACK floats more, never written: the kernels may read a last partial vector of a
+            // row past its end (into the next row, or these) instead of copying it padded.
+            activations[l] = new float[Math.addExact(Math.multiplyExact(maxBatch, ld[l + 1]), SLACK)];
             nudges[l] = new float[activations[l].length];
         }
         int widest = 0;

@@ -475,6 +475,67 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void aPartialVectorReadPastItsColumnsChangesNothing() {
+        // With 10 (or 13, 22) columns the last vector is partial. Where Q's rows (and b) go on
+        // past it, the vector kernels read on instead of copying it padded: whatever is there
+        // (NaN here, between rows and after the last) must not reach the columns kept.
+        SplittableRandom rng = new SplittableRandom(27);
+        for (int out : new int[] {10, 13, 22}) {
+            for (int rows : new int[] {1, 7, 100}) {
+                int in = 16 + rows % 5, ldq = out + 3, slack = 64;
+                // Forward: Q = WT (in, out) with ldq; b with NaN after it.
+                float[] a = random(rng, rows * in);
+                float[] wt = nanPadded(rng, in, out, ldq, slack);
+                float[] b = new float[out + slack];
+                java.util.Arrays.fill(b, Float.NaN);
+                System.arraycopy(random(rng, out), 0, b, 0, out);
+                float[] zs = new float[rows * out], zv = new float[rows * out], mag = new float[rows * out];
+                float[] wtPlain = unpad(wt, in, out, ldq);
+                float[] bPlain = java.util.Arrays.copyOf(b, out);
+                scalar.forwardTransposed(rows, in, out, a, 0, in, wtPlain, 0, out, bPlain, 0, zs, 0, out);
+                vector.forwardTransposed(rows, in, out, a, 0, in, wt, 0, ldq, b, 0, zv, 0, out);
+                scalar.forwardTransposed(rows, in, out, abs(a), 0, in, abs(wtPlain), 0, out, abs(bPlain), 0, mag, 0, out);
+                assertClose("forward past a partial vector, " + rows + "x" + in + "->" + out, zs, zv, mag, in);
+                // Weight step: Q = dZ (rows, out) with ldq, NaN between and after its rows.
+                float[] dz = nanPadded(rng, rows, out, ldq, slack);
+                float[] dzPlain = unpad(dz, rows, out, ldq);
+                float[] ws = random(rng, in * out), wv = ws.clone(), vs = random(rng, in * out), vv = vs.clone();
+                float[] gmag = new float[in * out];
+                scalar.weightGradientTransposed(rows, in, out, abs(a), 0, in, abs(dzPlain), 0, out, gmag, 0, out);
+                scalar.weightStepTransposed(rows, in, out, a, 0, in, dzPlain, 0, out, ws, 0, out, vs, 0.01f, 0.5f, 0.9f, 0f);
+                vector.weightStepTransposed(rows, in, out, a, 0, in, dz, 0, ldq, wv, 0, out, vv, 0.01f, 0.5f, 0.9f, 0f);
+                for (int i = 0; i < ws.length; i++) {
+                    double tol = 0.5 * 0.01 * 2.0 * (rows + 2) * EPS * gmag[i] * 1.9 + 4 * Math.ulp(Math.max(Math.abs(ws[i]), 1f));
+                    if (!(Math.abs(ws[i] - wv[i]) <= tol)) {
+                        throw new AssertionError("step past a partial vector " + rows + "x" + in + "->" + out
+                                + ": element " + i + " scalar " + ws[i] + " vector " + wv[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A (rows, cols) matrix of random values with leading dimension ld, NaN in the gaps and after. */
+    private static float[] nanPadded(SplittableRandom rng, int rows, int cols, int ld, int slack) {
+        float[] m = new float[rows * ld + slack];
+        java.util.Arrays.fill(m, Float.NaN);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                m[r * ld + c] = (float) (rng.nextDouble() * 2 - 1);
+            }
+        }
+        return m;
+    }
+
+    private static float[] unpad(float[] m, int rows, int cols, int ld) {
+        float[] plain = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(m, r * ld, plain, r * cols, cols);
+        }
+        return plain;
+    }
+
+    @Test
     void bytesBecomeTheSameFloatsAsTheScalarExpression() {
         byte[] all = new byte[256 + 40];
         for (int i = 0; i < all.length; i++) {
