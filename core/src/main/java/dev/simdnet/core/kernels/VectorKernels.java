@@ -749,7 +749,9 @@ final class VectorKernels implements Kernels {
      * {@code Q(t, k) = q[qOff + t * ldq + k]}. Nothing is packed: the tiles of {@link Tiles}
      * broadcast P straight from its rows or columns, wherever they are, and load Q's rows, which is
      * what the shapes of training want (P is a minibatch of at most a few hundred KB, in L2). Only
-     * a last, partial vector of columns is copied out, zero-padded, so that no load runs past Q.
+     * a last, partial vector of columns is read past its end where Q (and b) go on, its extra
+     * lanes computed and dropped, and copied out zero-padded where they do not, so that no load
+     * runs past the arrays.
      * With {@code step}, C is the weights: each tile's sums go to a scratch tile in L1 and are the
      * gradient of a step of SGD (see {@link #sgdStep}) taken from there, so that the gradient is
      * never written to memory.
