@@ -1015,9 +1015,10 @@ final class VectorKernels implements Kernels {
     @Override
     public double quadraticCost(int rows, int n, float[] a, int aOff, int[] labels, int labelOff,
                                 float[] grad, int gradOff) {
-        // The scalar kernel's terms, summed in four chains (element i into chain i % 4) and then
-        // the chains in order: one chain of double additions waited on their latency for 1,000
-        // outputs. The sum may differ from the scalar kernel's in its last bits.
+        // The scalar kernel's terms, summed in four chains (output j of a row into chain j % 4,
+        // the last n % 4 of a row into the first) and then the chains in order: one chain of
+        // double additions waited on their latency for 1,000 outputs. The sum may differ from the
+        // scalar kernel's in its last bits; the gradient is the same.
         double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
         for (int r = 0; r < rows; r++) {
             int label = labels[labelOff + r];
