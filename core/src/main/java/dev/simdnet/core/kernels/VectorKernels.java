@@ -1023,8 +1023,10 @@ final class VectorKernels implements Kernels {
         int total = rows * n;
         System.arraycopy(a, aOff, grad, gradOff, total);
         for (int r = 0; r < rows; r++) {
-            int at = gradOff + r * n + labels[labelOff + r];
-            grad[at] = a[aOff + r * n + labels[labelOff + r]] - 1f;
+            int label = labels[labelOff + r];
+            if (label >= 0 && label < n) { // else no output is the label's, as in the scalar kernel
+                grad[gradOff + r * n + label] = a[aOff + r * n + label] - 1f;
+            }
         }
         double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
         int i = 0;
