@@ -180,7 +180,8 @@ public final class AbTrainSteps {
         }
     }
 
-    private static double[] quartiles(double[] x) {
+    /** The first quartile, the median and the third quartile of x (ThreadScaling's too). */
+    static double[] quartiles(double[] x) {
         double[] s = x.clone();
         Arrays.sort(s);
         return new double[] {s[s.length / 4], s[s.length / 2], s[3 * s.length / 4]};

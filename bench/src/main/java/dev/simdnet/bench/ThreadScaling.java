@@ -2,9 +2,6 @@ package dev.simdnet.bench;
 
 import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,9 +98,9 @@ public final class ThreadScaling {
         }, "scaling-worker");
         worker.setDaemon(true);
         worker.start();
-        List<Double> one = new ArrayList<>();
-        List<Double> two = new ArrayList<>();
-        List<Double> speedup = new ArrayList<>();
+        double[] one = new double[rounds];
+        double[] two = new double[rounds];
+        double[] speedup = new double[rounds];
         int ph = 0;
         for (int round = 0; round < WARMUP + rounds; round++) {
             long t0 = System.nanoTime();
@@ -125,27 +122,23 @@ public final class ThreadScaling {
             if (round >= WARMUP) {
                 double a = (t1 - t0) / 1e3 / REPS;
                 double b = (t2 - t1) / 1e3 / REPS;
-                one.add(a);
-                two.add(b);
-                speedup.add(a / b);
+                one[round - WARMUP] = a;
+                two[round - WARMUP] = b;
+                speedup[round - WARMUP] = a / b;
             }
         }
         phase.set(Integer.MIN_VALUE);
         double macs = 2.0 * ROWS * IN * OUT;
         System.out.printf(Locale.ROOT, "%s, %d rounds: W3's first layer (784 x 768, minibatch 100), weight step + forward%n",
                 k.name(), rounds);
+        double[] q1 = AbTrainSteps.quartiles(one);
+        double[] q2 = AbTrainSteps.quartiles(two);
+        double[] qs = AbTrainSteps.quartiles(speedup);
         System.out.printf(Locale.ROOT, "1 thread:  median %.0f us (quartiles %.0f-%.0f), %.0f GFLOP/s%n",
-                q(one, 2), q(one, 1), q(one, 3), 2 * macs / q(one, 2) / 1e3);
+                q1[1], q1[0], q1[2], 2 * macs / q1[1] / 1e3);
         System.out.printf(Locale.ROOT, "2 threads: median %.0f us (quartiles %.0f-%.0f), %.0f GFLOP/s%n",
-                q(two, 2), q(two, 1), q(two, 3), 2 * macs / q(two, 2) / 1e3);
+                q2[1], q2[0], q2[2], 2 * macs / q2[1] / 1e3);
         System.out.printf(Locale.ROOT, "speed-up of 2 threads, per round: median %.2f (quartiles %.2f-%.2f)%n",
-                q(speedup, 2), q(speedup, 1), q(speedup, 3));
-    }
-
-    /** Quartile i (1-3) of values. */
-    private static double q(List<Double> values, int i) {
-        List<Double> s = new ArrayList<>(values);
-        Collections.sort(s);
-        return s.get(Math.min(s.size() - 1, i * s.size() / 4));
+                qs[1], qs[0], qs[2]);
     }
 }
