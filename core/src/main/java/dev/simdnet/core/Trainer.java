@@ -29,9 +29,10 @@ import java.util.SplittableRandom;
  * copy is invisible to callers.
  *
  * <p>With several threads, each pass is cut into tasks by fixed blocks of examples, neurons and
- * inputs that depend only on the shapes, never on the number of threads (a network as small as
- * the lecture's is not cut at all: see {@link #MIN_PARALLEL_STEP}); every result element is a
- * sum in a fixed order that does not depend on the blocking. So the same seed gives the same
+ * inputs that depend only on the shapes, never on the number of threads; in a network as small as
+ * the lecture's only the first layer is cut, by blocks of inputs (see {@link #MIN_PARALLEL_STEP}
+ * and {@link #firstLayerTask}). Every result element is a sum in a fixed order that does not
+ * depend on the number of threads. So the same seed gives the same
  * weights, bit for bit, on any number of threads. A trainer is itself used from one thread at a
  * time; close it to stop its worker threads.
  */
@@ -54,16 +55,29 @@ public final class Trainer implements AutoCloseable {
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
     private static final long MIN_PARALLEL_WORK = 1 << 16;
     /**
-     * Below this many multiply-adds in a minibatch's forward pass, every pass of the step runs as
-     * one task: the lecture's network (1.3 million) took 1.6x longer a step on two threads than
-     * on one when its passes were shared (a step of about 100 us in a few jobs of 15-30 us, and
-     * each core then reads half its data from the other's cache). Unsplit, it is as fast on two
-     * as on one, and 6% faster on one (AbTrainSteps, JDK 25). 784-128-10 (10 million) and larger
-     * are shared as before.
+     * Below this many multiply-adds in a minibatch's forward pass, the passes of a step are not
+     * shared by blocks of examples and neurons: the lecture's network (1.3 million) took 1.6x
+     * longer a step on two threads than on one so (a step of about 100 us in a few jobs of 15-30
+     * us, and each core then reads half its data from the other's cache). Its first layer is cut
+     * by blocks of inputs instead ({@link #firstLayerTask}), and the rest runs as one task.
+     * 784-128-10 (10 million) and larger are shared by examples and neurons.
      */
     private static final long MIN_PARALLEL_STEP = 1 << 22;
     /** Floats after the last row of each activation buffer: one 512-bit vector. */
     private static final int SLACK = 16;
+    /**
+     * Inputs per block of the first layer in a step too small to share by blocks of neurons and
+     * examples (see {@link #firstLayerTask}): 784 pixels make two blocks, 400 and 384.
+     */
+    static final int FIRST_BLOCK = 400;
+    /**
+     * Floats between two blocks' memory (converted inputs, partial sums): a page, so that the
+     * hardware's prefetch for one core's block does not pull in lines the other core is writing.
+     * Two threads with each block's columns side by side in shared rows were 1.17-1.35x faster
+     * than one on the lecture network's first layer; with the blocks apart, 1.44-1.62x (bench
+     * {@code W1Split}, JDK 25).
+     */
+    private static final int BLOCK_GAP = 1024;
 
     private final Network net;
     private final Kernels k;
@@ -83,6 +97,27 @@ public final class Trainer implements AutoCloseable {
      */
     private final int[] inputRows;
     private float[] inputPixels;
+    /** Where example r of the minibatch is in the dataset: its first pixel's index. */
+    private final int[] sourceRows;
+    /**
+     * The number of blocks of {@link #FIRST_BLOCK} inputs the first layer of this minibatch is
+     * cut into: 1 where its passes are shared by neurons and examples ({@link #passParallel}).
+     */
+    private int firstBlocks;
+    /** firstOff[b]: where block b's first input is in a row of inputPixels (b * FIRST_BLOCK in place). */
+    private final int[] firstOff;
+    /**
+     * The first layer's weighted inputs, summed over each block of inputs alone, block b's at
+     * b * {@link #partialStride}; allocated when first needed.
+     */
+    private float[] partial;
+    private final int partialStride;
+    /** Zeros, as the biases of the first layer's blocks after the first. */
+    private final float[] zeros;
+    /** Floats between two blocks of the converted input, {@link #input}. */
+    private final int panelStride;
+    /** The bytes the first layer's blocks convert for themselves, or null (see {@link #gather}). */
+    private byte[] convertBytes;
     /**
      * For a dataset of bytes ({@link Dataset#ofBytes}): the minibatch's examples as floats, made
      * from the bytes at the start of the step (a quarter of the memory traffic of floats read in
@@ -143,6 +178,7 @@ public final class Trainer implements AutoCloseable {
     private final WorkerPool.Job backwardJob = this::backwardTask;
     private final WorkerPool.Job transposeJob = this::transposeTask;
     private final WorkerPool.Job convertJob = this::convertTask;
+    private final WorkerPool.Job firstLayerJob = this::firstLayerTask;
     private byte[] passBytes;
     /**
      * The examples the next minibatch will most likely take (the next {@code passNextCount} of
@@ -179,7 +215,12 @@ public final class Trainer implements AutoCloseable {
             ld[i] = i == layers ? net.size(i) : padded(net.size(i));
         }
         this.inputRows = new int[maxBatch];
+        this.sourceRows = new int[maxBatch];
         this.inputLd = Math.max(net.inputSize(), kernels.leadingDimension(net.inputSize()));
+        this.panelStride = Math.addExact(Math.multiplyExact(maxBatch, inputLd), BLOCK_GAP);
+        this.firstOff = new int[blocks(net.inputSize(), FIRST_BLOCK)];
+        this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
+        this.zeros = new float[net.size(1) + SLACK];
         this.batchLabels = new int[maxBatch];
         this.activations = new float[layers][];
         this.nudges = new float[layers][];
@@ -396,25 +437,39 @@ public final class Trainer implements AutoCloseable {
         for (int r = 0; r < count; r++) {
             int e = order == null ? from + r : order[from + r];
             batchLabels[r] = labels[e];
-            inputRows[r] = Math.multiplyExact(e, in);
+            sourceRows[r] = Math.multiplyExact(e, in);
         }
         passRows = count;
         passParallel = count * forwardWorkPerExample >= MIN_PARALLEL_STEP;
+        firstBlocks = passParallel ? 1 : firstOff.length;
         if (bytes == null) {
             inputPixels = data.pixels();
+            System.arraycopy(sourceRows, 0, inputRows, 0, count);
+            for (int b = 0; b < firstBlocks; b++) {
+                firstOff[b] = b * FIRST_BLOCK;
+            }
         } else {
             // Bytes to floats, row by row, into the minibatch buffer; the first layer reads that.
+            // Cut into blocks of inputs, each block's columns go to a matrix of their own, which
+            // the first layer's task for the block converts (see firstLayerTask).
             if (input == null) {
-                input = new float[Math.multiplyExact(maxBatch, inputLd)];
+                input = new float[Math.multiplyExact(firstOff.length, panelStride)];
             }
-            passBytes = bytes;
-            passSplit = passParallel; // by blocks of rows, unless the step runs whole
-            pool.run(convertJob, passSplit ? blocks(count, ROW_BLOCK) : 1);
-            passBytes = null;
             for (int r = 0; r < count; r++) {
                 inputRows[r] = r * inputLd;
             }
+            for (int b = 0; b < firstBlocks; b++) {
+                firstOff[b] = b * panelStride;
+            }
             inputPixels = input;
+            if (firstBlocks == 1) {
+                passBytes = bytes;
+                passSplit = passParallel; // by blocks of rows, unless the step runs whole
+                pool.run(convertJob, passSplit ? blocks(count, ROW_BLOCK) : 1);
+                passBytes = null;
+            } else {
+                convertBytes = bytes;
+            }
         }
     }
 
@@ -424,7 +479,7 @@ public final class Trainer implements AutoCloseable {
         int end = passSplit ? Math.min(passRows, r0 + ROW_BLOCK) : passRows;
         byte[] bytes = passBytes;
         for (int r = r0; r < end; r++) {
-            k.unitFloats(bytes, inputRows[r], input, r * inputLd, in);
+            k.unitFloats(bytes, sourceRows[r], input, r * inputLd, in);
         }
     }
 
@@ -464,6 +519,32 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #touchNext}, for a first layer cut into blocks of inputs: the lines of inputs
+     * {@code [k0, k1)} of every next row, which the same block's task converts at the next step.
+     */
+    private void touchNextColumns(int k0, int k1, int in) {
+        byte[] bytes = passBytes;
+        int n = passNextCount;
+        if (bytes == null || n == 0) {
+            return;
+        }
+        int sum = 0;
+        for (int r = 0; r < n; r++) {
+            int e = passOrder == null ? passNext + r : passOrder[passNext + r];
+            if (e >= 0 && e < passExamples) {
+                int o = e * in;
+                for (int c = k0; c < k1; c += 64) {
+                    sum += bytes[o + c];
+                }
+                sum += bytes[o + k1 - 1];
+            }
+        }
+        if (sum == Integer.MIN_VALUE) {
+            touched = sum; // never: see touchNext
+        }
+    }
+
     private static int blocks(int n, int block) {
         return (n + block - 1) / block;
     }
@@ -490,7 +571,7 @@ public final class Trainer implements AutoCloseable {
             // also takes the step on them, B runs first, as its own job.
             boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
-            int tasksA = split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : 1;
+            int tasksA = split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             if (l > 0) {
                 // dA = dZ * W wants W's rows: transpose this layer's panels back first.
@@ -516,12 +597,15 @@ public final class Trainer implements AutoCloseable {
         boolean split = passSplit;
         if (task < passTasksA) {
             // Numbered by blocks of neurons first, as in the forward pass: the pool gives each
-            // thread the same blocks of weights in both (see WorkerPool).
+            // thread the same blocks of weights in both (see WorkerPool). A first layer in blocks
+            // of inputs (firstLayerTask) has one task per block, reading the block's own matrix.
+            boolean byFirst = l == 0 && firstBlocks > 1;
             int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
             int j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
             int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
-            int k0 = split ? (task % inBlocks) * INPUT_BLOCK : 0;
-            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
+            int k0 = split ? (task % inBlocks) * INPUT_BLOCK : byFirst ? task * FIRST_BLOCK : 0;
+            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : byFirst ? Math.min(in, k0 + FIRST_BLOCK) : in;
+            int a0 = byFirst ? firstOff[task] : k0; // where column k0 is in a row of the input
             // dWT (in, out) = A_prev^T (in, rows) * dZ (rows, out): the weight nudges are
             // proportional to the previous layer's activations, summed over the minibatch. One
             // call per panel of the block.
@@ -529,20 +613,22 @@ public final class Trainer implements AutoCloseable {
                 int pw = panelWidth(l, p0);
                 int w0 = panel(l, p0) + k0 * pw;
                 if (passUpdate && l == 0) {
-                    k.weightStepTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, k0, nudges[l], p0, ldOut,
+                    k.weightStepTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, a0, nudges[l], p0, ldOut,
                             work, w0, pw, velocity, passScale, passLr, passMomentum, passWeightDecay);
                 } else if (passUpdate) {
                     k.weightStepTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0, ldOut,
                             work, w0, pw, velocity, passScale, passLr, passMomentum, passWeightDecay);
                 } else if (l == 0) {
-                    k.weightGradientTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, k0, nudges[l], p0,
+                    k.weightGradientTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, a0, nudges[l], p0,
                             ldOut, workGradient, w0, pw);
                 } else {
                     k.weightGradientTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0,
                             ldOut, workGradient, w0, pw);
                 }
             }
-            if (passUpdate && l == 0 && j0 == 0) {
+            if (passUpdate && byFirst) {
+                touchNextColumns(k0, k1, in);
+            } else if (passUpdate && l == 0 && j0 == 0) {
                 touchNext(k0, k1, in);
             }
             if (k0 == 0) {
@@ -619,7 +705,16 @@ public final class Trainer implements AutoCloseable {
             passLayer = l;
             boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
-            pool.run(forwardJob, split ? blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK) : 1);
+            if (l == 0 && firstBlocks > 1) {
+                if (partial == null) {
+                    partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
+                }
+                pool.run(firstLayerJob, firstBlocks);
+                convertBytes = null;
+                sumFirstLayer(rows);
+            } else {
+                pool.run(forwardJob, split ? blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK) : 1);
+            }
             if (net.activation(l) == Activation.SOFTMAX) {
                 // Softmax needs whole rows: it runs after the blocks are done.
                 k.softmax(rows, out, activations[l], 0, activations[l], 0);
@@ -650,6 +745,63 @@ public final class Trainer implements AutoCloseable {
                         work, net.biasOffset(l) + p0, activations[l], r0 * ldOut + p0, ldOut);
             }
         }
+        activate(l, r0, r1, j0, j1);
+    }
+
+    /**
+     * The first layer of a step too small to share by examples and neurons, cut instead into
+     * blocks of {@link #FIRST_BLOCK} inputs: task b converts its block's columns of the minibatch
+     * (for a dataset of bytes) into a matrix of their own, then sums the block's part of every
+     * weighted input into its own partial sums; {@link #sumFirstLayer} adds the parts in block
+     * order. Its weight step takes the same blocks (see backwardTask), so each thread works on
+     * the inputs and weights it had before, in its own core's cache, and only the partial sums
+     * and the nudges cross between cores. The blocks depend on the shape only, so the sums do not
+     * depend on the number of threads.
+     */
+    private void firstLayerTask(int b) {
+        int rows = passRows;
+        int in = net.size(0), out = net.size(1);
+        int k0 = b * FIRST_BLOCK, k1 = Math.min(in, k0 + FIRST_BLOCK);
+        int a0 = firstOff[b];
+        byte[] bytes = convertBytes;
+        if (bytes != null) {
+            for (int r = 0; r < rows; r++) {
+                k.unitFloats(bytes, sourceRows[r] + k0, input, a0 + r * inputLd, k1 - k0);
+            }
+        }
+        int ldOut = ld[1];
+        for (int p0 = 0; p0 < out; p0 += PANEL) {
+            int pw = panelWidth(0, p0);
+            // Block 0 starts its sums from the biases, the others from zeros (the same bits as from
+            // none; a bias of null here, where the same tile otherwise has one, made the step 1.7x
+            // slower on JDK 25).
+            k.forwardTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, a0, work, panel(0, p0) + k0 * pw, pw,
+                    b == 0 ? work : zeros, b == 0 ? net.biasOffset(0) + p0 : p0, partial, b * partialStride + p0,
+                    ldOut);
+        }
+    }
+
+    /** The first layer's weighted inputs from its blocks' partial sums, in block order, then f. */
+    private void sumFirstLayer(int rows) {
+        float[] z = activations[0];
+        int n = rows * ld[1];
+        float[] p = partial;
+        int s = partialStride;
+        for (int i = 0; i < n; i++) {
+            z[i] = p[i] + p[s + i];
+        }
+        for (int b = 2; b < firstBlocks; b++) {
+            int o = b * s;
+            for (int i = 0; i < n; i++) {
+                z[i] += p[o + i];
+            }
+        }
+        activate(0, 0, rows, 0, net.size(1));
+    }
+
+    /** A = f(Z) in place for examples [r0, r1) and neurons [j0, j1) of layer l (not softmax). */
+    private void activate(int l, int r0, int r1, int j0, int j1) {
+        int ldOut = ld[l + 1];
         Activation f = net.activation(l);
         if (f != Activation.SOFTMAX && j1 - j0 == ldOut) {
             // Whole rows, back to back (the output layer's, say): one call over the block, whose

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -105,6 +106,82 @@ class TrainerTest {
         }
         assertArrayEquals(results[0], results[1], "1 and 2 threads");
         assertArrayEquals(results[0], results[2], "1 and 3 threads");
+    }
+
+    @Test
+    void theLectureNetworkGivesTheSameBitsOnAnyNumberOfThreadsFromBytesOrFloats() {
+        // 784-16-16-10: a step too small to share by neurons and examples, so the first layer is
+        // cut into blocks of inputs instead, each task converting and summing its own; the blocks'
+        // sums are added in one order whatever the threads. 1234 examples: a partial minibatch.
+        Dataset bytes = toBytes(prototypes(1234, 784, 12));
+        Dataset floats = new Dataset("floats", bytes.pixels(), bytes.labels(), 28, 28, 10);
+        float[] first = null;
+        double firstAccuracy = 0;
+        for (Dataset d : new Dataset[] {bytes, floats}) {
+            for (int threads = 1; threads <= 3; threads++) {
+                Network net = Network.create(new int[] {784, 16, 16, 10}, Activation.SIGMOID, Cost.MSE, 4);
+                double accuracy;
+                try (Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads)) {
+                    trainer.sgd(d, null, new TrainingConfig(100, 3f, 2, 8, true), null);
+                    accuracy = trainer.accuracy(d);
+                }
+                if (first == null) {
+                    first = net.parameters().clone();
+                    firstAccuracy = accuracy;
+                    assertTrue(accuracy > 0.25, "it learns (chance: 0.1): " + accuracy);
+                } else {
+                    assertArrayEquals(first, net.parameters(), d.name() + ", " + threads + " thread(s)");
+                    assertEquals(firstAccuracy, accuracy, d.name() + ", " + threads + " thread(s)");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFirstLayerInBlocksOfInputsMatchesFiniteDifferences() {
+        // 900 inputs make three blocks (400, 400, 100), each converted from bytes by its own task
+        // on one of two threads. Oracle: the double-precision cost of DoubleOracle, differentiated
+        // numerically for every parameter.
+        int in = 900, count = 5;
+        SplittableRandom rng = new SplittableRandom(21);
+        byte[] pixels = new byte[count * in];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) rng.nextInt(256);
+        }
+        int[] labels = {3, 0, 1, 3, 2};
+        Dataset data = Dataset.ofBytes("bytes", pixels, labels, 1, in, 4);
+        Network net = Network.create(new int[] {in, 6, 4}, Activation.SIGMOID, Cost.MSE, 13);
+        float[] p = net.parameters();
+        for (int j = 0; j < 6; j++) {
+            p[net.biasOffset(0) + j] = (float) (rng.nextDouble() - 0.5);
+        }
+        int[] order = {0, 1, 2, 3, 4};
+        float[] analytic;
+        try (Trainer trainer = new Trainer(net, count, KernelProvider.get(), 2)) {
+            trainer.computeGradient(data, order, 0, count);
+            analytic = trainer.gradient().clone();
+        }
+        double[] params = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            params[i] = p[i];
+        }
+        double[][] x = new double[count][in];
+        for (int e = 0; e < count; e++) {
+            for (int i = 0; i < in; i++) {
+                x[e][i] = (pixels[e * in + i] & 0xFF) / 255.0;
+            }
+        }
+        double h = 1e-6;
+        for (int i = 0; i < params.length; i++) {
+            double saved = params[i];
+            params[i] = saved + h;
+            double up = DoubleOracle.cost(net, params, x, labels);
+            params[i] = saved - h;
+            double down = DoubleOracle.cost(net, params, x, labels);
+            params[i] = saved;
+            double numeric = (up - down) / (2 * h);
+            assertEquals(numeric, analytic[i], 1e-3 * Math.abs(numeric) + 1e-5, "parameter " + i);
+        }
     }
 
     @Test
@@ -207,16 +284,17 @@ class TrainerTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} thread(s)")
-    @ValueSource(ints = {1, 2})
-    void aTrainingStepAllocatesNothing(int threads) {
+    @ParameterizedTest(name = "{0} thread(s), 784-{1}-16-10")
+    @CsvSource({"1, 64", "2, 64", "1, 16", "2, 16"})
+    void aTrainingStepAllocatesNothing(int threads, int hidden) {
         // Floats and plain SGD on one thread, bytes (converted at each step) and momentum on two:
-        // both input paths, both kinds of step. (A kernel that the JIT never compiles runs its
-        // vectors as heap objects: this test is what notices.)
+        // both input paths, both kinds of step. 64 hidden neurons: passes shared by blocks of
+        // neurons and examples; 16 (the lecture's): the first layer in blocks of inputs. (A kernel
+        // that the JIT never compiles runs its vectors as heap objects: this test is what notices.)
         Dataset floats = prototypes(1000, 784, 6);
         Dataset data = threads == 1 ? floats : toBytes(floats);
         TrainingConfig config = new TrainingConfig(100, 0.1f, 1, 1, true, threads == 1 ? 0f : 0.9f, 0f);
-        Network net = Network.create(new int[] {784, 64, 16, 10}, Activation.SIGMOID, Cost.MSE, 1);
+        Network net = Network.create(new int[] {784, hidden, 16, 10}, Activation.SIGMOID, Cost.MSE, 1);
         // The calling thread is measured; with 2 threads it runs its share of every pass too.
         Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads);
         int[] order = new int[data.size()];
