@@ -1,10 +1,13 @@
 package dev.simdnet.core;
 
 import dev.simdnet.core.kernels.Kernels;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * Stochastic gradient descent with backpropagation, one minibatch at a time, as in the lecture:
@@ -78,6 +81,8 @@ public final class Trainer implements AutoCloseable {
      * {@code W1Split}, JDK 25).
      */
     private static final int BLOCK_GAP = 1024;
+    /** The JVM's total compilation time in ms, or null where it cannot be had (see {@link JitWatch}). */
+    private static final LongSupplier COMPILED_MS = compiledMs();
 
     private final Network net;
     private final Kernels k;
@@ -118,6 +123,11 @@ public final class Trainer implements AutoCloseable {
     private final int panelStride;
     /** The bytes the first layer's blocks convert for themselves, or null (see {@link #gather}). */
     private byte[] convertBytes;
+    /** Whether this minibatch's first layer runs on the caller alone ({@link #jitBusy}). */
+    private boolean firstAlone;
+    /** Whether {@link #jitBusy} may keep the first layer on the caller; tests turn it off. */
+    boolean yieldToJit = true;
+    private final JitWatch jit = new JitWatch(System.nanoTime());
     /**
      * For a dataset of bytes ({@link Dataset#ofBytes}): the minibatch's examples as floats, made
      * from the bytes at the start of the step (a quarter of the memory traffic of floats read in
@@ -246,6 +256,15 @@ public final class Trainer implements AutoCloseable {
             work += (long) net.size(l) * net.size(l + 1);
         }
         this.forwardWorkPerExample = work;
+    }
+
+    private static LongSupplier compiledMs() {
+        try {
+            CompilationMXBean b = ManagementFactory.getCompilationMXBean();
+            return b != null && b.isCompilationTimeMonitoringSupported() ? b::getTotalCompilationTime : null;
+        } catch (LinkageError | RuntimeException e) {
+            return null; // java.management missing from a trimmed runtime
+        }
     }
 
     private static int padded(int n) {
@@ -442,6 +461,7 @@ public final class Trainer implements AutoCloseable {
         passRows = count;
         passParallel = count * forwardWorkPerExample >= MIN_PARALLEL_STEP;
         firstBlocks = passParallel ? 1 : firstOff.length;
+        firstAlone = !passParallel && pool.threads() > 1 && yieldToJit && jitBusy();
         if (bytes == null) {
             inputPixels = data.pixels();
             System.arraycopy(sourceRows, 0, inputRows, 0, count);
@@ -519,6 +539,60 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** A job of the first layer, on the caller alone while the JIT compiles (see {@link JitWatch}). */
+    private void runFirst(boolean first, WorkerPool.Job job, int tasks) {
+        if (first && firstAlone) {
+            for (int t = 0; t < tasks; t++) {
+                job.run(t);
+            }
+        } else {
+            pool.run(job, tasks);
+        }
+    }
+
+    /** Whether the JIT counts as busy now (see {@link JitWatch}); false where it cannot be told. */
+    private boolean jitBusy() {
+        return COMPILED_MS != null && jit.busy(System.nanoTime(), COMPILED_MS);
+    }
+
+    /**
+     * Whether the JIT is busy compiling, for {@link #firstAlone}: busy for {@link #QUIET_NANOS}
+     * after at least {@link #BIG_MS} ms of compilations finished within one check (checks at most
+     * once a millisecond). While it is, a small step's first layer runs on the caller alone and
+     * the idle workers park: on a machine with as many cores as threads, the compiler's thread
+     * then has a core of its own, where otherwise one of the training threads keeps being
+     * descheduled for it. On two cores, the lecture network's epochs on two threads took up to 3x
+     * as long as on one for the 2-3 seconds that C2 is busy after start-up, compiling for
+     * 100-170 ms at a time. The small C1 compilations that go on later (1-2 ms every 100 ms or
+     * so) are let be.
+     */
+    static final class JitWatch {
+        static final long CHECK_NANOS = 1_000_000;
+        static final long QUIET_NANOS = 200_000_000;
+        static final long BIG_MS = 20;
+        private long compiled = -1;
+        private long checkedAt;
+        private long quietFrom;
+
+        JitWatch(long now) {
+            checkedAt = now - CHECK_NANOS;
+            quietFrom = now;
+        }
+
+        /** At {@code now} (ns), with the JVM's total compilation time so far (ms), read when due. */
+        boolean busy(long now, LongSupplier compiledMs) {
+            if (now - checkedAt >= CHECK_NANOS) {
+                checkedAt = now;
+                long t = compiledMs.getAsLong();
+                if (compiled >= 0 && t - compiled >= BIG_MS) {
+                    quietFrom = now + QUIET_NANOS;
+                }
+                compiled = t;
+            }
+            return now - quietFrom < 0;
+        }
+    }
+
     /**
      * Like {@link #touchNext}, for a first layer cut into blocks of inputs: the lines of inputs
      * {@code [k0, k1)} of every next row, which the same block's task converts at the next step.
@@ -581,7 +655,7 @@ public final class Trainer implements AutoCloseable {
                 passTasksA = 0;
                 pool.run(backwardJob, tasksB);
                 passTasksA = tasksA;
-                pool.run(backwardJob, tasksA);
+                runFirst(l == 0, backwardJob, tasksA);
             } else {
                 passTasksA = tasksA;
                 pool.run(backwardJob, tasksA + tasksB);
@@ -709,7 +783,7 @@ public final class Trainer implements AutoCloseable {
                 if (partial == null) {
                     partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
                 }
-                pool.run(firstLayerJob, firstBlocks);
+                runFirst(true, firstLayerJob, firstBlocks);
                 convertBytes = null;
                 sumFirstLayer(rows);
             } else {

@@ -122,6 +122,8 @@ class TrainerTest {
                 Network net = Network.create(new int[] {784, 16, 16, 10}, Activation.SIGMOID, Cost.MSE, 4);
                 double accuracy;
                 try (Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads)) {
+                    // Shared between the threads even while the JIT compiles (see jitBusy).
+                    trainer.yieldToJit = false;
                     trainer.sgd(d, null, new TrainingConfig(100, 3f, 2, 8, true), null);
                     accuracy = trainer.accuracy(d);
                 }
@@ -158,6 +160,7 @@ class TrainerTest {
         int[] order = {0, 1, 2, 3, 4};
         float[] analytic;
         try (Trainer trainer = new Trainer(net, count, KernelProvider.get(), 2)) {
+            trainer.yieldToJit = false;
             trainer.computeGradient(data, order, 0, count);
             analytic = trainer.gradient().clone();
         }
