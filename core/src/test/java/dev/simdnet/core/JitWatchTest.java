@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 class JitWatchTest {
 
     private static final long MS = 1_000_000;
+    private static final long W = Trainer.JitWatch.WINDOW_NANOS;
 
     /** The counter as the watch reads it, and how many times it was read. */
     private long compiled;
@@ -23,34 +24,31 @@ class JitWatchTest {
     }
 
     @Test
-    void aBigCompilationMakesItBusyForTheQuietTimeAndSmallOnesDoNot() {
+    void busyForTheWindowAfterOneWithEnoughCompilation() {
         long t0 = -5_000 * MS; // nanoTime may be negative
         Trainer.JitWatch w = new Trainer.JitWatch(t0);
         compiled = 700;
         assertFalse(busy(w, t0), "the first reading is only a baseline");
-        compiled += 19; // C1-sized: under BIG_MS
-        assertFalse(busy(w, t0 + 2 * MS));
-        compiled += 20; // a C2 compilation of 20 ms finished
-        assertTrue(busy(w, t0 + 4 * MS));
-        assertTrue(busy(w, t0 + 4 * MS + Trainer.JitWatch.QUIET_NANOS - 1));
-        assertFalse(busy(w, t0 + 4 * MS + Trainer.JitWatch.QUIET_NANOS));
-        // Small ones in a row, each under the limit, never add up to busy.
-        for (int i = 1; i <= 50; i++) {
-            compiled += 2;
-            assertFalse(busy(w, t0 + 300 * MS + i * 2 * MS), "small compilation " + i);
-        }
+        compiled += Trainer.JitWatch.BUSY_MS - 1;
+        assertFalse(busy(w, t0 + W - 1), "the window has not ended");
+        assertFalse(busy(w, t0 + W), "under the limit");
+        compiled += 5;
+        assertFalse(busy(w, t0 + W + W / 2));
+        compiled += Trainer.JitWatch.BUSY_MS - 5; // the window's compilations add up to the limit
+        assertTrue(busy(w, t0 + 2 * W));
+        assertTrue(busy(w, t0 + 3 * W - 1), "busy until the next window ends");
+        assertFalse(busy(w, t0 + 3 * W), "a quiet window");
+        compiled += 200;
+        assertTrue(busy(w, t0 + 4 * W));
+        assertFalse(busy(w, t0 + 6 * W), "a quiet window, however long");
     }
 
     @Test
-    void theCounterIsReadAtMostOnceAMillisecond() {
+    void theCounterIsReadOnceAWindow() {
         Trainer.JitWatch w = new Trainer.JitWatch(0);
-        for (long t = 0; t < 10 * MS; t += MS / 10) {
+        for (long t = 0; t < 10 * W; t += MS) {
             busy(w, t);
         }
         assertEquals(10, reads);
-        // A jump between two readings is seen at the next one, not before.
-        compiled += 100;
-        assertFalse(busy(w, 10 * MS - 1));
-        assertTrue(busy(w, 10 * MS));
     }
 }
