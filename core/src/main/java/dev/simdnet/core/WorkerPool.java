@@ -121,9 +121,18 @@ final class WorkerPool implements AutoCloseable {
         return false;
     }
 
-    /** Where thread i's share of {@code tasks} tasks begins (share threads() ends at tasks). */
+    /**
+     * Where thread i's share of {@code tasks} tasks begins (share threads() ends at tasks).
+     * Rounded up, so that with fewer tasks than threads the caller's share is never the empty
+     * one: the lecture network's first layer has two tasks, and on three or more threads the
+     * caller would otherwise take one of the workers' every time, before they woke.
+     */
+    static int start(int i, int tasks, int threads) {
+        return (int) (((long) i * tasks + threads - 1) / threads);
+    }
+
     private int start(int i, int tasks) {
-        return (int) ((long) i * tasks / threads());
+        return start(i, tasks, threads());
     }
 
     /** Thread {@code self}'s own share of the tasks first, then what is left of the others'. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -37,6 +38,24 @@ class WorkerPoolTest {
                         got[t] = runs.get(t);
                     }
                     assertArrayEquals(expected, got, threads + " threads, " + tasks + " tasks");
+                }
+            }
+        }
+    }
+
+    @Test
+    void sharesCoverTheTasksInOrderAndTheCallersIsNeverEmpty() {
+        for (int threads = 1; threads <= 8; threads++) {
+            for (int tasks = 1; tasks <= 40; tasks++) {
+                assertEquals(0, WorkerPool.start(0, tasks, threads));
+                assertEquals(tasks, WorkerPool.start(threads, tasks, threads));
+                assertTrue(WorkerPool.start(1, tasks, threads) > 0,
+                        "the caller's share of " + tasks + " on " + threads + " threads is empty");
+                for (int i = 0; i < threads; i++) {
+                    int size = WorkerPool.start(i + 1, tasks, threads) - WorkerPool.start(i, tasks, threads);
+                    // Shares differ by at most one task: tasks / threads, rounded either way.
+                    assertTrue(size == tasks / threads || size == (tasks + threads - 1) / threads,
+                            "share " + i + " of " + tasks + " on " + threads + ": " + size);
                 }
             }
         }
