@@ -32,7 +32,8 @@ import java.util.SplittableRandom;
  * holding an MNIST-style dataset's four IDX files, read by data-tools' {@link MnistFormat} (or
  * {@code -} for 60,000 random examples), then one class folder (or jar) of core per build. A build written
  * {@code FOLDER@N} runs on N threads instead: {@code core/target/classes@1 core/target/classes@2}
- * times one build on one and two threads, and the ratio is its scaling.
+ * times one build on one and two threads, and the ratio is its scaling. The trainers' JIT watch
+ * is turned off (see {@code Driver.steadyState}): the steps timed are those of a JIT that is done.
  */
 public final class AbTrainSteps {
 
@@ -53,12 +54,30 @@ public final class AbTrainSteps {
             data = Dataset.ofBytes("ab", pixels, labels, 28, 28, 10);
             Network net = Network.create(w.layers(), w.hidden(), w.cost(), 1);
             trainer = new Trainer(net, 100, KernelProvider.get(), threads);
+            steadyState(trainer);
             config = new TrainingConfig(100, w.learningRate(), 1, 1, true, w.momentum(), 0f);
             order = new int[data.size()];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
             shuffle();
+        }
+
+        /**
+         * Turns off the trainer's JIT watch (Trainer.JitWatch: a small step's first layer on the
+         * caller alone while the JIT compiles), where the build has one: this JVM compiles two
+         * builds at once, and the steps timed here are meant to be those after the JIT is done.
+         */
+        private static void steadyState(Trainer trainer) {
+            try {
+                java.lang.reflect.Field f = Trainer.class.getDeclaredField("yieldToJit");
+                f.setAccessible(true);
+                f.setBoolean(trainer, false);
+            } catch (NoSuchFieldException e) {
+                // An older build: nothing to turn off.
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("cannot turn off the JIT watch: " + e, e);
+            }
         }
 
         private void shuffle() {
