@@ -40,6 +40,21 @@ public final class AbTrainSteps {
     private AbTrainSteps() {
     }
 
+    /** 0 .. n-1 in an order shuffled by rng (Fisher-Yates), for the bench tools' minibatches. */
+    static int[] shuffledOrder(int n, SplittableRandom rng) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
     /** One build's trainer, stepping through shuffled minibatches of 100; loaded once per build. */
     public static final class Driver {
         private final Trainer trainer;

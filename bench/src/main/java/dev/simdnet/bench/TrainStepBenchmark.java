@@ -75,16 +75,7 @@ public class TrainStepBenchmark {
             labels[i] = rng.nextInt(10);
         }
         data = Dataset.ofBytes("random", pixels, labels, 28, 28, 10);
-        order = new int[EXAMPLES];
-        for (int i = 0; i < EXAMPLES; i++) {
-            order[i] = i;
-        }
-        for (int i = EXAMPLES - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        order = AbTrainSteps.shuffledOrder(EXAMPLES, rng);
     }
 
     @TearDown(Level.Trial)

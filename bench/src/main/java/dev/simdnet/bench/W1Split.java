@@ -45,7 +45,7 @@ public final class W1Split {
     private final Kernels k = KernelProvider.get();
     private final Layout layout;
     private final byte[] bytes = new byte[EXAMPLES * IN];
-    private final int[] order = new int[EXAMPLES];
+    private final int[] order;
     /** The minibatch as floats, every column: one thread's, and the shared and rows layouts'. */
     private final float[] x = new float[ROWS * LD];
     /** Each half's columns on their own (apart). */
@@ -64,15 +64,7 @@ public final class W1Split {
         this.layout = layout;
         SplittableRandom rng = new SplittableRandom(3);
         rng.nextBytes(bytes);
-        for (int i = 0; i < EXAMPLES; i++) {
-            order[i] = i;
-        }
-        for (int i = EXAMPLES - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        order = AbTrainSteps.shuffledOrder(EXAMPLES, rng);
         for (int i = 0; i < wt.length; i++) {
             wt[i] = (float) (rng.nextDouble() - 0.5) * 0.1f;
         }

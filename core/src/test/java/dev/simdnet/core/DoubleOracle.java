@@ -27,6 +27,20 @@ final class DoubleOracle {
         return total;
     }
 
+    /**
+     * The derivative of {@link #cost} with respect to parameter i, by central differences of step
+     * h; params is left as it was.
+     */
+    static double centralDifference(Network net, double[] params, double[][] x, int[] labels, int i, double h) {
+        double saved = params[i];
+        params[i] = saved + h;
+        double up = cost(net, params, x, labels);
+        params[i] = saved - h;
+        double down = cost(net, params, x, labels);
+        params[i] = saved;
+        return (up - down) / (2 * h);
+    }
+
     static double[] forward(Network net, double[] params, double[] x) {
         double[] a = x;
         for (int l = 0; l < net.layers(); l++) {

@@ -62,13 +62,7 @@ class GradientCheckTest {
         double h = 1e-6;
         double worst = 0;
         for (int i = 0; i < params.length; i++) {
-            double saved = params[i];
-            params[i] = saved + h;
-            double up = DoubleOracle.cost(net, params, x, labels);
-            params[i] = saved - h;
-            double down = DoubleOracle.cost(net, params, x, labels);
-            params[i] = saved;
-            double numeric = (up - down) / (2 * h);
+            double numeric = DoubleOracle.centralDifference(net, params, x, labels, i, h);
             double err = Math.abs(numeric - analytic[i]);
             // Float backprop against a double oracle: relative 1e-3, or 1e-5 absolute near zero.
             double tol = 1e-3 * Math.abs(numeric) + 1e-5;

@@ -176,13 +176,7 @@ class TrainerTest {
         }
         double h = 1e-6;
         for (int i = 0; i < params.length; i++) {
-            double saved = params[i];
-            params[i] = saved + h;
-            double up = DoubleOracle.cost(net, params, x, labels);
-            params[i] = saved - h;
-            double down = DoubleOracle.cost(net, params, x, labels);
-            params[i] = saved;
-            double numeric = (up - down) / (2 * h);
+            double numeric = DoubleOracle.centralDifference(net, params, x, labels, i, h);
             assertEquals(numeric, analytic[i], 1e-3 * Math.abs(numeric) + 1e-5, "parameter " + i);
         }
     }
