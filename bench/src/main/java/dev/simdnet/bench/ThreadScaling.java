@@ -4,7 +4,6 @@ import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What two threads can get on this machine out of W3's first layer, with nothing of the trainer
@@ -65,7 +64,7 @@ public final class ThreadScaling {
         }
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         int rounds = 60;
         try {
             rounds = args.length > 0 ? Integer.parseInt(args[0]) : rounds;
@@ -79,29 +78,12 @@ public final class ThreadScaling {
         new ThreadScaling().run(rounds);
     }
 
-    private void run(int rounds) throws InterruptedException {
-        // Phase n (1, 2, ...) is published by the caller; odd phases step, even ones go forward.
-        AtomicInteger phase = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        Thread worker = new Thread(() -> {
-            for (int ph = 1; ; ph++) {
-                int p;
-                while ((p = phase.get()) < ph && p >= 0) {
-                    Thread.onSpinWait();
-                }
-                if (p < 0) {
-                    return;
-                }
-                pass(PANELS / 2, PANELS, ph % 2 == 1);
-                done.incrementAndGet();
-            }
-        }, "scaling-worker");
-        worker.setDaemon(true);
-        worker.start();
+    private void run(int rounds) {
+        // Odd phases step, even ones go forward.
+        PhaseWorker worker = new PhaseWorker("scaling-worker", ph -> pass(PANELS / 2, PANELS, ph % 2 == 1));
         double[] one = new double[rounds];
         double[] two = new double[rounds];
         double[] speedup = new double[rounds];
-        int ph = 0;
         for (int round = 0; round < WARMUP + rounds; round++) {
             long t0 = System.nanoTime();
             for (int rep = 0; rep < REPS; rep++) {
@@ -111,11 +93,9 @@ public final class ThreadScaling {
             long t1 = System.nanoTime();
             for (int rep = 0; rep < REPS; rep++) {
                 for (int kind = 0; kind < 2; kind++) {
-                    phase.set(++ph);
+                    worker.open();
                     pass(0, PANELS / 2, kind == 0);
-                    while (done.get() < ph) {
-                        Thread.onSpinWait();
-                    }
+                    worker.await();
                 }
             }
             long t2 = System.nanoTime();
@@ -127,7 +107,7 @@ public final class ThreadScaling {
                 speedup[round - WARMUP] = a / b;
             }
         }
-        phase.set(Integer.MIN_VALUE);
+        worker.close();
         double macs = 2.0 * ROWS * IN * OUT;
         System.out.printf(Locale.ROOT, "%s, %d rounds: W3's first layer (784 x 768, minibatch 100), weight step + forward%n",
                 k.name(), rounds);

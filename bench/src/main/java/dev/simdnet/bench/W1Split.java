@@ -4,7 +4,6 @@ import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What two threads can get out of the lecture network's first layer (784 x 16, minibatch 100, on
@@ -163,30 +162,13 @@ public final class W1Split {
     }
 
     private void run(int rounds, long serialNanos) {
-        // Phase n (1, 2, ...) is published by the caller; odd phases convert and go forward, even
-        // ones step. The worker reads the step number after seeing the phase.
-        AtomicInteger phase = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
+        // Odd phases convert and go forward, even ones step. The worker reads the step number
+        // after seeing the phase open.
         int[] current = new int[1];
-        Thread worker = new Thread(() -> {
-            for (int ph = 1; ; ph++) {
-                int p;
-                while ((p = phase.get()) < ph && p >= 0) {
-                    Thread.onSpinWait();
-                }
-                if (p < 0) {
-                    return;
-                }
-                share(1, current[0], ph % 2 == 1);
-                done.incrementAndGet();
-            }
-        }, "w1split-worker");
-        worker.setDaemon(true);
-        worker.start();
+        PhaseWorker worker = new PhaseWorker("w1split-worker", ph -> share(1, current[0], ph % 2 == 1));
         double[] one = new double[rounds];
         double[] two = new double[rounds];
         double[] speedup = new double[rounds];
-        int ph = 0;
         for (int round = 0; round < WARMUP + rounds; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < STEPS; i++) {
@@ -197,11 +179,9 @@ public final class W1Split {
             for (int i = 0; i < STEPS; i++) {
                 current[0] = step;
                 for (int kind = 0; kind < 2; kind++) {
-                    phase.set(++ph);
+                    worker.open();
                     share(0, step, kind == 0);
-                    while (done.get() < ph) {
-                        Thread.onSpinWait();
-                    }
+                    worker.await();
                     if (kind == 0) {
                         if (layout != Layout.ROWS) {
                             for (int j = 0; j < ROWS * OUT; j++) {
@@ -220,7 +200,7 @@ public final class W1Split {
                 speedup[round - WARMUP] = one[round - WARMUP] / two[round - WARMUP];
             }
         }
-        phase.set(Integer.MIN_VALUE);
+        worker.close();
         double[] q1 = AbTrainSteps.quartiles(one);
         double[] q2 = AbTrainSteps.quartiles(two);
         double[] qs = AbTrainSteps.quartiles(speedup);
