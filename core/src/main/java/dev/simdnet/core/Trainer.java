@@ -125,8 +125,11 @@ public final class Trainer implements AutoCloseable {
     private byte[] convertBytes;
     /** Whether this minibatch's first layer runs on the caller alone ({@link #jitBusy}). */
     private boolean firstAlone;
-    /** Whether {@link #jitBusy} may keep the first layer on the caller; tests turn it off. */
-    boolean yieldToJit = true;
+    /**
+     * Whether {@link #jitBusy} may keep the first layer on the caller: where the threads take
+     * every core, so that the compiler's thread has none of its own. Tests turn it off.
+     */
+    boolean yieldToJit;
     private final JitWatch jit = new JitWatch(System.nanoTime());
     /**
      * For a dataset of bytes ({@link Dataset#ofBytes}): the minibatch's examples as floats, made
@@ -251,6 +254,7 @@ public final class Trainer implements AutoCloseable {
         this.workGradient = new float[work.length];
         this.gradient = new float[net.parameterCount()];
         this.pool = new WorkerPool(threads);
+        this.yieldToJit = threads >= Runtime.getRuntime().availableProcessors();
         long work = 0;
         for (int l = 0; l < layers; l++) {
             work += (long) net.size(l) * net.size(l + 1);
@@ -461,7 +465,7 @@ public final class Trainer implements AutoCloseable {
         passRows = count;
         passParallel = count * forwardWorkPerExample >= MIN_PARALLEL_STEP;
         firstBlocks = passParallel ? 1 : firstOff.length;
-        firstAlone = !passParallel && pool.threads() > 1 && yieldToJit && jitBusy();
+        firstAlone = !passParallel && yieldToJit && pool.threads() > 1 && jitBusy();
         if (bytes == null) {
             inputPixels = data.pixels();
             System.arraycopy(sourceRows, 0, inputRows, 0, count);
