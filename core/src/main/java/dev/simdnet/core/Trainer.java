@@ -519,28 +519,8 @@ public final class Trainer implements AutoCloseable {
      * set out of L1.
      */
     private void touchNext(int k0, int k1, int in) {
-        byte[] bytes = passBytes;
         int n = passNextCount;
-        if (bytes == null || n == 0) {
-            return;
-        }
-        int r0 = (int) ((long) k0 * n / in), r1 = (int) ((long) k1 * n / in);
-        int sum = 0;
-        for (int r = r0; r < r1; r++) {
-            int e = passOrder == null ? passNext + r : passOrder[passNext + r];
-            if (e >= 0 && e < passExamples) {
-                int o = e * in;
-                for (int c = 0; c < in; c += 64) {
-                    sum += bytes[o + c];
-                }
-                sum += bytes[o + in - 1];
-            }
-        }
-        if (sum == Integer.MIN_VALUE) {
-            // Never: |sum| is below 2^24. Not writing a field every time keeps the cores from
-            // passing its cache line back and forth.
-            touched = sum;
-        }
+        touchNextRows((int) ((long) k0 * n / in), (int) ((long) k1 * n / in), 0, in, in);
     }
 
     /** A job of the first layer, on the caller alone while the JIT compiles (see {@link JitWatch}). */
@@ -594,28 +574,30 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Like {@link #touchNext}, for a first layer cut into blocks of inputs: the lines of inputs
-     * {@code [k0, k1)} of every next row, which the same block's task converts at the next step.
+     * Touches inputs {@code [c0, c1)} of next rows {@code [r0, r1)} (see {@link #touchNext}). A
+     * first layer cut into blocks of inputs touches its block's columns of every next row, which
+     * the same block's task converts at the next step.
      */
-    private void touchNextColumns(int k0, int k1, int in) {
+    private void touchNextRows(int r0, int r1, int c0, int c1, int in) {
         byte[] bytes = passBytes;
-        int n = passNextCount;
-        if (bytes == null || n == 0) {
+        if (bytes == null || passNextCount == 0) {
             return;
         }
         int sum = 0;
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             int e = passOrder == null ? passNext + r : passOrder[passNext + r];
             if (e >= 0 && e < passExamples) {
                 int o = e * in;
-                for (int c = k0; c < k1; c += 64) {
+                for (int c = c0; c < c1; c += 64) {
                     sum += bytes[o + c];
                 }
-                sum += bytes[o + k1 - 1];
+                sum += bytes[o + c1 - 1];
             }
         }
         if (sum == Integer.MIN_VALUE) {
-            touched = sum; // never: see touchNext
+            // Never: |sum| is below 2^24. Not writing a field every time keeps the cores from
+            // passing its cache line back and forth.
+            touched = sum;
         }
     }
 
@@ -701,7 +683,7 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             if (passUpdate && byFirst) {
-                touchNextColumns(k0, k1, in);
+                touchNextRows(0, passNextCount, k0, k1, in);
             } else if (passUpdate && l == 0 && j0 == 0) {
                 touchNext(k0, k1, in);
             }
