@@ -18,6 +18,8 @@ import re
 import sys
 
 TILE = re.compile(r"method='dev\.simdnet\.core\.kernels\.Tiles (rows|fixed|cols)(\d+)x(\d+) ")
+# The paired layout's tiles in VectorKernels: R rows (or pairs) of 2 vectors each.
+PAIRED = re.compile(r"method='dev\.simdnet\.core\.kernels\.VectorKernels (pairForward|pairWeight)(\d+) ")
 C1 = re.compile(r"level='[123]'")
 CCOUNT = re.compile(r"<observe trap='class_check'.*ccount='(\d+)'")
 
@@ -30,8 +32,11 @@ def check(path):
             if line.startswith("<task "):
                 m = TILE.search(line)
                 tile = None
+                p = PAIRED.search(line)
                 if m and not C1.search(line) and "compile_kind='osr'" not in line:
                     tile = [f"{m.group(1)}{m.group(2)}x{m.group(3)}", int(m.group(2)) * int(m.group(3)), 0]
+                elif p and not C1.search(line) and "compile_kind='osr'" not in line:
+                    tile = [f"{p.group(1)}{p.group(2)}", 2 * int(p.group(2)), 0]
             elif tile and "<intrinsic id='_VectorStoreOp'" in line:
                 tile[2] += 1
             elif tile and "<observe trap='class_check'" in line:

@@ -26,7 +26,9 @@ import java.util.function.LongSupplier;
  * both products whose vectors run along the neurons, with nothing packed per step, and the
  * gradient of each block of weights goes straight from the registers into that block's step of
  * SGD. Only {@code dA = dZ * W}, for layers after the first, wants W itself: it is transposed back
- * from the panels once per step, a pass over the layer's weights. The
+ * from the panels once per step, a pass over the layer's weights. A first layer exactly one vector
+ * wide (the lecture network's 16 neurons, where the kernels have AVX-512's registers) is kept in
+ * the kernels' paired layout instead, with the minibatch's inputs in pairs (see {@link #paired}). The
  * network's parameters are brought up to date whenever anyone asks for them
  * ({@link Network#parameters()}, saving, inference), and read back before the next step, so the
  * copy is invisible to callers.
@@ -123,6 +125,23 @@ public final class Trainer implements AutoCloseable {
     private final int panelStride;
     /** The bytes the first layer's blocks convert for themselves, or null (see {@link #gather}). */
     private byte[] convertBytes;
+    /** The floats the first layer's blocks copy into pairs for themselves, or null (paired only). */
+    private float[] convertFloats;
+    /**
+     * Whether the first layer is in the kernels' paired layout ({@link Kernels#pairedForward}): its
+     * weights in {@link #work} as WP, the minibatch's inputs in {@link #pairInput}, and its passes
+     * always cut into the blocks of {@link #firstLayerTask}. Each 64-bit broadcast then carries two
+     * inputs to two FMAs: the lecture network's first layer took 0.73-0.87 of the time of the
+     * transposed 16-row tiles for its forward pass and 0.76-0.78 for its weight step (harness,
+     * JDK 25, 512 bits).
+     */
+    final boolean paired;
+    /** The minibatch's inputs in pairs, block b's matrix (rows, pairLd) from b * pairStride; lazily. */
+    private double[] pairInput;
+    private final int pairLd;
+    private final int pairStride;
+    /** The first layer's nudges in pairs (DZP of {@link Kernels}), for its weight step; paired only. */
+    private final float[] nudgePairs;
     /** Whether this minibatch's first layer runs on the caller alone ({@link #jitBusy}). */
     private boolean firstAlone;
     /**
@@ -234,6 +253,10 @@ public final class Trainer implements AutoCloseable {
         this.firstOff = new int[blocks(net.inputSize(), FIRST_BLOCK)];
         this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
         this.zeros = new float[net.size(1) + SLACK];
+        this.paired = kernels.pairedWidth() > 0 && net.size(1) == kernels.pairedWidth() && net.inputSize() % 2 == 0;
+        this.pairLd = Math.min(FIRST_BLOCK, net.inputSize()) / 2;
+        this.pairStride = Math.addExact(Math.multiplyExact(maxBatch, pairLd), BLOCK_GAP / 2);
+        this.nudgePairs = paired ? new float[Math.multiplyExact(2 * maxBatch, net.size(1))] : null;
         this.batchLabels = new int[maxBatch];
         this.activations = new float[layers][];
         this.nudges = new float[layers][];
@@ -325,8 +348,14 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Where WT[k][j] of layer l is in work: in panel j / PANEL, row k, column j % PANEL. */
+    /**
+     * Where WT[k][j] of layer l is in work: in panel j / PANEL, row k, column j % PANEL; for a
+     * paired first layer, in WP (see {@link Kernels}).
+     */
     private int at(int l, int k, int j) {
+        if (l == 0 && paired) {
+            return net.weightOffset(0) + 2 * ((k >> 1) * net.size(1) + j) + (k & 1);
+        }
         int p0 = j - j % PANEL;
         return panel(l, p0) + k * panelWidth(l, p0) + (j - p0);
     }
@@ -464,9 +493,16 @@ public final class Trainer implements AutoCloseable {
         }
         passRows = count;
         passParallel = count * forwardWorkPerExample >= MIN_PARALLEL_STEP;
-        firstBlocks = passParallel ? 1 : firstOff.length;
+        firstBlocks = passParallel && !paired ? 1 : firstOff.length;
         firstAlone = !passParallel && yieldToJit && pool.threads() > 1 && jitBusy();
-        if (bytes == null) {
+        if (paired) {
+            // Each block's task makes its own pairs of inputs (firstLayerTask).
+            if (pairInput == null) {
+                pairInput = new double[Math.multiplyExact(firstOff.length, pairStride)];
+            }
+            convertBytes = bytes;
+            convertFloats = bytes == null ? data.pixels() : null;
+        } else if (bytes == null) {
             inputPixels = data.pixels();
             System.arraycopy(sourceRows, 0, inputRows, 0, count);
             for (int b = 0; b < firstBlocks; b++) {
@@ -625,8 +661,11 @@ public final class Trainer implements AutoCloseable {
             // Weights and biases in blocks of (inputs x neurons) of WT (A); the previous layer's
             // nudges in blocks of (examples x inputs) (B). B reads this layer's weights, so when A
             // also takes the step on them, B runs first, as its own job.
-            boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK;
+            boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK && !(l == 0 && paired);
             passSplit = split;
+            if (l == 0 && paired) {
+                pairNudges(rows, out);
+            }
             int tasksA = split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             if (l > 0) {
@@ -665,7 +704,19 @@ public final class Trainer implements AutoCloseable {
             // dWT (in, out) = A_prev^T (in, rows) * dZ (rows, out): the weight nudges are
             // proportional to the previous layer's activations, summed over the minibatch. One
             // call per panel of the block.
-            for (int p0 = j0; p0 < j1; p0 += PANEL) {
+            if (l == 0 && paired) {
+                // WP's rows of inputs [k0, k1), all neurons, from the block's own pairs.
+                int w0 = net.weightOffset(0) + k0 * out;
+                int xOff = (byFirst ? task : 0) * pairStride;
+                if (passUpdate) {
+                    k.pairedWeightStep(rows, (k1 - k0) / 2, out, pairInput, xOff, pairLd, nudgePairs, 0, work, w0,
+                            velocity, passScale, passLr, passMomentum, passWeightDecay);
+                } else {
+                    k.pairedWeightGradient(rows, (k1 - k0) / 2, out, pairInput, xOff, pairLd, nudgePairs, 0,
+                            workGradient, w0);
+                }
+            }
+            for (int p0 = j0; p0 < j1 && !(l == 0 && paired); p0 += PANEL) {
                 int pw = panelWidth(l, p0);
                 int w0 = panel(l, p0) + k0 * pw;
                 if (passUpdate && l == 0) {
@@ -761,12 +812,13 @@ public final class Trainer implements AutoCloseable {
             passLayer = l;
             boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
-            if (l == 0 && firstBlocks > 1) {
-                if (partial == null) {
+            if (l == 0 && (firstBlocks > 1 || paired)) {
+                if (partial == null && firstBlocks > 1) {
                     partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
                 }
                 runFirst(true, firstLayerJob, firstBlocks);
                 convertBytes = null;
+                convertFloats = null;
                 sumFirstLayer(rows);
             } else {
                 pool.run(forwardJob, split ? blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK) : 1);
@@ -818,6 +870,10 @@ public final class Trainer implements AutoCloseable {
         int rows = passRows;
         int in = net.size(0), out = net.size(1);
         int k0 = b * FIRST_BLOCK, k1 = Math.min(in, k0 + FIRST_BLOCK);
+        if (paired) {
+            pairedFirstLayerTask(b, rows, k0, k1, out);
+            return;
+        }
         int a0 = firstOff[b];
         byte[] bytes = convertBytes;
         if (bytes != null) {
@@ -837,8 +893,52 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The first layer's weighted inputs from its blocks' partial sums, in block order, then f. */
+    /**
+     * {@link #firstLayerTask} in the paired layout: the block's inputs to pairs, then its part of
+     * the weighted inputs (all of them, straight into the activations, when there is one block).
+     */
+    private void pairedFirstLayerTask(int b, int rows, int k0, int k1, int out) {
+        int xOff = b * pairStride;
+        byte[] bytes = convertBytes;
+        float[] floats = convertFloats;
+        for (int r = 0; r < rows; r++) {
+            if (bytes != null) {
+                k.unitFloatPairs(bytes, sourceRows[r] + k0, pairInput, xOff + r * pairLd, k1 - k0);
+            } else if (floats != null) {
+                k.floatPairs(floats, sourceRows[r] + k0, pairInput, xOff + r * pairLd, k1 - k0);
+            }
+        }
+        boolean whole = firstBlocks == 1;
+        // Block 0 adds the biases; the others' parts are sums of products alone.
+        k.pairedForward(rows, (k1 - k0) / 2, out, pairInput, xOff, pairLd, work, net.weightOffset(0) + k0 * out,
+                b == 0 ? work : null, net.biasOffset(0), whole ? activations[0] : partial,
+                whole ? 0 : b * partialStride, ld[1]);
+    }
+
+    /** The first layer's nudges, each twice in a row, as its paired weight step reads them (DZP). */
+    private void pairNudges(int rows, int out) {
+        float[] dz = nudges[0];
+        float[] dzp = nudgePairs;
+        int ldz = ld[1];
+        for (int r = 0; r < rows; r++) {
+            int s = r * ldz, d = 2 * r * out;
+            for (int j = 0; j < out; j++) {
+                float v = dz[s + j];
+                dzp[d + 2 * j] = v;
+                dzp[d + 2 * j + 1] = v;
+            }
+        }
+    }
+
+    /**
+     * The first layer's weighted inputs from its blocks' partial sums, in block order (already in
+     * place for a single paired block), then f.
+     */
     private void sumFirstLayer(int rows) {
+        if (firstBlocks == 1) {
+            activate(0, 0, rows, 0, net.size(1));
+            return;
+        }
         float[] z = activations[0];
         int n = rows * ld[1];
         float[] p = partial;

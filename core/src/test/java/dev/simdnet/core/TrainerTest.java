@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simdnet.core.kernels.KernelProvider;
+import dev.simdnet.core.kernels.Kernels;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
@@ -139,12 +140,18 @@ class TrainerTest {
         }
     }
 
-    @Test
-    void aFirstLayerInBlocksOfInputsMatchesFiniteDifferences() {
+    @ParameterizedTest(name = "{0} inputs, {1} neurons, {2}")
+    @CsvSource({"900, 6, bytes", "900, 0, bytes", "50, 0, floats"})
+    void aFirstLayerInBlocksOfInputsMatchesFiniteDifferences(int in, int hidden, String kind) {
         // 900 inputs make three blocks (400, 400, 100), each converted from bytes by its own task
-        // on one of two threads. Oracle: the double-precision cost of DoubleOracle, differentiated
+        // on one of two threads; 50 make one. A hidden layer of 0 here means the kernels' paired
+        // width (see Kernels#pairedForward): that layer is kept in pairs, its inputs too, from
+        // bytes or copied from floats (16 when the kernels have no paired layout: the transposed
+        // one again). Oracle: the double-precision cost of DoubleOracle, differentiated
         // numerically for every parameter.
-        int in = 900, count = 5;
+        Kernels kernels = KernelProvider.get();
+        int out = hidden > 0 ? hidden : kernels.pairedWidth() > 0 ? kernels.pairedWidth() : 16;
+        int count = 5;
         SplittableRandom rng = new SplittableRandom(21);
         byte[] pixels = new byte[count * in];
         for (int i = 0; i < pixels.length; i++) {
@@ -152,15 +159,19 @@ class TrainerTest {
         }
         int[] labels = {3, 0, 1, 3, 2};
         Dataset data = Dataset.ofBytes("bytes", pixels, labels, 1, in, 4);
-        Network net = Network.create(new int[] {in, 6, 4}, Activation.SIGMOID, Cost.MSE, 13);
+        if (kind.equals("floats")) {
+            data = new Dataset("floats", data.pixels(), labels, 1, in, 4);
+        }
+        Network net = Network.create(new int[] {in, out, 4}, Activation.SIGMOID, Cost.MSE, 13);
         float[] p = net.parameters();
-        for (int j = 0; j < 6; j++) {
+        for (int j = 0; j < out; j++) {
             p[net.biasOffset(0) + j] = (float) (rng.nextDouble() - 0.5);
         }
         int[] order = {0, 1, 2, 3, 4};
         float[] analytic;
-        try (Trainer trainer = new Trainer(net, count, KernelProvider.get(), 2)) {
+        try (Trainer trainer = new Trainer(net, count, kernels, 2)) {
             trainer.yieldToJit = false;
+            assertEquals(out == kernels.pairedWidth(), trainer.paired, "the first layer in pairs where the kernels have them");
             trainer.computeGradient(data, order, 0, count);
             analytic = trainer.gradient().clone();
         }

@@ -536,6 +536,149 @@ class KernelsAgreementTest {
         return plain;
     }
 
+    // The paired layout (Kernels), checked against the transposed scalar kernels on the same
+    // numbers laid out plainly: X (rows, 2 * pairs) and WT (2 * pairs, out).
+
+    private static final int[] PAIRED_ROWS = {1, 3, 4, 7, 8, 13, 100};
+    private static final int[] PAIRS = {1, 7, 8, 9, 17, 200, 392};
+
+    /** X's rows in pairs, ldx doubles apart from xOff on: the XP of Kernels. */
+    private static double[] toPairs(float[] a, int rows, int in, int lda, int xOff, int ldx) {
+        double[] x = new double[xOff + rows * ldx];
+        for (int r = 0; r < rows; r++) {
+            for (int p = 0; p < in / 2; p++) {
+                x[xOff + r * ldx + p] = Kernels.pairOf(a[r * lda + 2 * p], a[r * lda + 2 * p + 1]);
+            }
+        }
+        return x;
+    }
+
+    /** Where WT[k][j] (out neurons) is in WP, from wpOff. */
+    private static int paired(int k, int j, int out, int wpOff) {
+        return wpOff + 2 * ((k / 2) * out + j) + (k & 1);
+    }
+
+    private static int pairedWidth() {
+        int out = vector.pairedWidth();
+        assumeTrue(out > 0, vector.name() + " has no paired layout");
+        return out;
+    }
+
+    @Test
+    void pairedForwardMatchesTheTransposedScalarForward() {
+        int out = pairedWidth();
+        SplittableRandom rng = new SplittableRandom(31);
+        for (int rows : PAIRED_ROWS) {
+            for (int pairs : PAIRS) {
+                int in = 2 * pairs, xOff = 3, ldx = pairs + 2, wpOff = 5, bOff = 1, zOff = 4, ldz = out + 3;
+                float[] a = random(rng, rows * in);
+                float[] wt = random(rng, in * out);
+                float[] b = pairs % 2 == 0 ? null : random(rng, bOff + out);
+                float[] wp = new float[wpOff + in * out + 7];
+                for (int k = 0; k < in; k++) {
+                    for (int j = 0; j < out; j++) {
+                        wp[paired(k, j, out, wpOff)] = wt[k * out + j];
+                    }
+                }
+                float[] zs = random(rng, zOff + rows * ldz);
+                float[] zv = zs.clone();
+                float[] mag = new float[zs.length];
+                scalar.forwardTransposed(rows, in, out, a, 0, in, wt, 0, out, b, bOff, zs, zOff, ldz);
+                vector.pairedForward(rows, pairs, out, toPairs(a, rows, in, in, xOff, ldx), xOff, ldx, wp, wpOff, b,
+                        bOff, zv, zOff, ldz);
+                scalar.forwardTransposed(rows, in, out, abs(a), 0, in, abs(wt), 0, out, b == null ? null : abs(b), bOff,
+                        mag, zOff, ldz);
+                assertClose("paired forward " + rows + "x" + in + "->" + out, zs, zv, mag, in);
+            }
+        }
+    }
+
+    @Test
+    void pairedWeightGradientAndStepMatchTheTransposedScalarOnes() {
+        int out = pairedWidth();
+        SplittableRandom rng = new SplittableRandom(32);
+        float scale = 0.01f, lr = 0.5f, wd = 1e-3f;
+        for (int rows : PAIRED_ROWS) {
+            for (int pairs : PAIRS) {
+                int in = 2 * pairs, xOff = 2, ldx = pairs + 1, dzOff = 3, wpOff = 6;
+                float[] a = random(rng, rows * in);
+                float[] dz = random(rng, rows * out);
+                float[] dzp = new float[dzOff + 2 * rows * out];
+                for (int i = 0; i < rows * out; i++) {
+                    dzp[dzOff + 2 * i] = dz[i];
+                    dzp[dzOff + 2 * i + 1] = dz[i];
+                }
+                double[] x = toPairs(a, rows, in, in, xOff, ldx);
+                float[] mag = new float[in * out];
+                scalar.weightGradientTransposed(rows, in, out, abs(a), 0, in, abs(dz), 0, out, mag, 0, out);
+                // The gradient alone, written over whatever was there.
+                float[] gs = new float[in * out];
+                scalar.weightGradientTransposed(rows, in, out, a, 0, in, dz, 0, out, gs, 0, out);
+                float[] gv = random(rng, wpOff + in * out + 5);
+                float[] before = gv.clone();
+                vector.pairedWeightGradient(rows, pairs, out, x, xOff, ldx, dzp, dzOff, gv, wpOff);
+                float[] gvPlain = new float[in * out];
+                for (int k = 0; k < in; k++) {
+                    for (int j = 0; j < out; j++) {
+                        gvPlain[k * out + j] = gv[paired(k, j, out, wpOff)];
+                    }
+                }
+                assertClose("paired weight gradient " + rows + "x" + in + "->" + out, gs, gvPlain, mag, rows);
+                for (int i = 0; i < wpOff; i++) {
+                    assertEquals(before[i], gv[i], "nothing written before wpOff");
+                }
+                for (int i = wpOff + in * out; i < gv.length; i++) {
+                    assertEquals(before[i], gv[i], "nothing written past the weights");
+                }
+                // The fused step, with and without momentum.
+                for (float momentum : new float[] {0f, 0.9f}) {
+                    float[] ws = random(rng, in * out), vs = random(rng, in * out);
+                    float[] wp = new float[wpOff + in * out], vp = new float[wp.length];
+                    for (int k = 0; k < in; k++) {
+                        for (int j = 0; j < out; j++) {
+                            wp[paired(k, j, out, wpOff)] = ws[k * out + j];
+                            vp[paired(k, j, out, wpOff)] = vs[k * out + j];
+                        }
+                    }
+                    scalar.weightStepTransposed(rows, in, out, a, 0, in, dz, 0, out, ws, 0, out, vs, scale, lr, momentum, wd);
+                    vector.pairedWeightStep(rows, pairs, out, x, xOff, ldx, dzp, dzOff, wp, wpOff, vp, scale, lr, momentum, wd);
+                    for (int k = 0; k < in; k++) {
+                        for (int j = 0; j < out; j++) {
+                            int i = k * out + j, q = paired(k, j, out, wpOff);
+                            double gTol = 2.0 * (rows + 2) * EPS * mag[i];
+                            double tol = lr * scale * gTol * (1 + momentum) + 4 * Math.ulp(Math.max(Math.abs(ws[i]), 1f));
+                            if (!(Math.abs(ws[i] - wp[q]) <= tol) || !(Math.abs(vs[i] - vp[q]) <= tol / lr + 1e-6)) {
+                                throw new AssertionError("paired step " + rows + "x" + in + "->" + out + " momentum "
+                                        + momentum + ": WT[" + k + "][" + j + "] scalar " + ws[i] + "/" + vs[i]
+                                        + " paired " + wp[q] + "/" + vp[q]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void bytesBecomeTheSameFloatPairsAsTheScalarExpression() {
+        byte[] all = new byte[256 + 40];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) (i * 7);
+        }
+        for (int n : new int[] {2, 8, 16, 100, 256, 290}) {
+            double[] dv = new double[n / 2 + 3];
+            vector.unitFloatPairs(all, 5, dv, 2, n);
+            for (int i = 0; i < n; i++) {
+                float expected = (all[5 + i] & 0xFF) / 255f;
+                assertEquals(Float.floatToRawIntBits(expected),
+                        Float.floatToRawIntBits(Kernels.pairHalf(dv[2 + i / 2], i % 2)),
+                        "byte " + (all[5 + i] & 0xFF) + " (n=" + n + ")");
+            }
+            assertEquals(0d, dv[0]);
+            assertEquals(0d, dv[n / 2 + 2], "nothing written past n / 2");
+        }
+    }
+
     @Test
     void bytesBecomeTheSameFloatsAsTheScalarExpression() {
         byte[] all = new byte[256 + 40];
