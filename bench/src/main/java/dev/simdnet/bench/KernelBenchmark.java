@@ -58,6 +58,10 @@ public class KernelBenchmark {
     private float[] dw;
     private float[] da;
     private float[] velocity;
+    /** A, WT and dZ in the paired layout of Kernels (IN is even in every shape here). */
+    private double[] xp;
+    private float[] wp;
+    private float[] dzp;
 
     /** Floating-point operations, reported per nanosecond: GFLOP/s. */
     @State(Scope.Thread)
@@ -86,6 +90,21 @@ public class KernelBenchmark {
         dw = new float[out * in];
         da = new float[batch * in];
         velocity = new float[out * in];
+        xp = new double[batch * in / 2];
+        for (int i = 0; i < xp.length; i++) {
+            xp[i] = Kernels.pairOf(a[2 * i], a[2 * i + 1]);
+        }
+        wp = new float[in * out];
+        for (int k = 0; k < in; k++) {
+            for (int j = 0; j < out; j++) {
+                wp[2 * ((k / 2) * out + j) + (k & 1)] = w[k * out + j];
+            }
+        }
+        dzp = new float[2 * dz.length];
+        for (int i = 0; i < dz.length; i++) {
+            dzp[2 * i] = dz[i];
+            dzp[2 * i + 1] = dz[i];
+        }
         Kernels scalar = KernelProvider.scalar();
         Kernels vector = KernelProvider.vector().orElseThrow(() ->
                 new IllegalStateException("no vector kernels: " + KernelProvider.reason()));
@@ -114,6 +133,17 @@ public class KernelBenchmark {
         scalar.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, ws, 0, out);
         vector.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, wv, 0, out);
         compare("weight gradient (W^T)", ws, wv, batch);
+        // The paired layout: the same products as the transposed ones, w read as WT.
+        vector.pairedForward(batch, in / 2, out, xp, 0, in / 2, wp, 0, b, 0, zv, 0, out);
+        compare("paired forward", zs, zv, in);
+        float[] wpv = new float[wp.length];
+        vector.pairedWeightGradient(batch, in / 2, out, xp, 0, in / 2, dzp, 0, wpv, 0);
+        for (int k = 0; k < in; k++) {
+            for (int j = 0; j < out; j++) {
+                wv[k * out + j] = wpv[2 * ((k / 2) * out + j) + (k & 1)];
+            }
+        }
+        compare("paired weight gradient", ws, wv, batch);
     }
 
     private void compare(String what, float[] expected, float[] actual, int depth) {
@@ -181,5 +211,25 @@ public class KernelBenchmark {
                 0.01f, 1e-4f, 0.9f, 0f);
         f.flops += flopsPerCall;
         return w;
+    }
+
+    // The paired layout (Kernels), which the trainer takes for a first layer exactly one vector
+    // wide: 784x16 at 512 bits. On other shapes (and with the scalar kernels) these run the plain
+    // loops of Kernels' default methods.
+
+    @Benchmark
+    public float[] pairedForward(Flops f) {
+        kernels.pairedForward(batch, in / 2, out, xp, 0, in / 2, wp, 0, b, 0, z, 0, out);
+        f.flops += flopsPerCall;
+        return z;
+    }
+
+    /** The paired weight gradient fused with the step of SGD with momentum. */
+    @Benchmark
+    public float[] pairedWeightStep(Flops f) {
+        kernels.pairedWeightStep(batch, in / 2, out, xp, 0, in / 2, dzp, 0, wp, 0, velocity,
+                0.01f, 1e-4f, 0.9f, 0f);
+        f.flops += flopsPerCall;
+        return wp;
     }
 }
