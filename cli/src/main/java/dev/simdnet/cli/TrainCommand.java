@@ -8,6 +8,7 @@ import dev.simdnet.core.Models;
 import dev.simdnet.core.Network;
 import dev.simdnet.core.Trainer;
 import dev.simdnet.core.TrainingConfig;
+import dev.simdnet.core.WarmUp;
 import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
 import dev.simdnet.data.TrainTest;
@@ -99,7 +100,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Plan plan = validate();
         PrintWriter out = spec.commandLine().getOut();
-        TrainTest data = this.data.load(out);
+        TrainTest data;
+        // The JVM's start on the kernels (class loading, the JIT) overlaps loading the data.
+        try (WarmUp warm = WarmUp.start(plan.sizes(), plan.hidden(), plan.cost(), plan.config())) {
+            data = this.data.load(out);
+        }
         checkAgainstData(plan.sizes(), data);
 
         Kernels kernels = KernelProvider.get();

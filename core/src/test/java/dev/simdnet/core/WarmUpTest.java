@@ -1,0 +1,70 @@
+package dev.simdnet.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.simdnet.core.kernels.KernelProvider;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class WarmUpTest {
+
+    private static Dataset randomBytes(int n, int in, int classes, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        byte[] pixels = new byte[n * in];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) rng.nextInt(256);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = rng.nextInt(classes);
+        }
+        return Dataset.ofBytes("data", pixels, labels, 1, in, classes);
+    }
+
+    private static float[] train(int[] sizes, Dataset data, TrainingConfig config) {
+        Network net = Network.create(sizes, Activation.SIGMOID, Cost.MSE, 7);
+        try (Trainer trainer = new Trainer(net, config.batchSize(), KernelProvider.get(), 1)) {
+            trainer.sgd(data, null, config, null);
+        }
+        return net.parameters().clone();
+    }
+
+    @Test
+    void aWarmUpBesideTrainingChangesNoBit() throws InterruptedException {
+        // The lecture network's shape (its first layer in pairs where the kernels have them), the
+        // warm-up running on its own thread all through a second, identical training run.
+        int[] sizes = {784, 16, 16, 10};
+        Dataset data = randomBytes(400, 784, 10, 3);
+        TrainingConfig config = new TrainingConfig(100, 3f, 2, 5, true);
+        float[] alone = train(sizes, data, config);
+        float[] beside;
+        try (WarmUp warm = WarmUp.start(sizes, Activation.SIGMOID, Cost.MSE, config)) {
+            for (int i = 0; i < 200 && warm.steps() == 0; i++) {
+                Thread.sleep(25);
+            }
+            assertTrue(warm.steps() > 0, "the warm-up trains");
+            beside = train(sizes, data, config);
+        }
+        assertArrayEquals(alone, beside, "the same weights, bit for bit");
+    }
+
+    @Test
+    void closeStopsItAndNetworksBeyondTheLecturesSizeAreNotWarmedUp() {
+        int[] lecture = {784, 16, 16, 10};
+        TrainingConfig plain = new TrainingConfig(100, 3f, 1, 1, true);
+        WarmUp warm = WarmUp.start(lecture, Activation.SIGMOID, Cost.MSE, plain);
+        assertTrue(warm.running());
+        warm.close();
+        assertFalse(warm.running(), "close waits for the warm-up to stop");
+        // 784-800-10 on minibatches of 100: 63 million multiply-adds a forward pass.
+        assertFalse(WarmUp.worthIt(new int[] {784, 800, 10}, 100));
+        assertTrue(WarmUp.worthIt(lecture, 100));
+        try (WarmUp big = WarmUp.start(new int[] {784, 800, 10}, Activation.RELU, Cost.CROSS_ENTROPY, plain)) {
+            assertFalse(big.running());
+            assertEquals(0, big.steps());
+        }
+    }
+}
