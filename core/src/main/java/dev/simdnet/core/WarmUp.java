@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * minibatch size take the same code paths (the same tiles, layouts and conversions), so that part
  * of that work is done by the time the real trainer starts, on a core that loading the data leaves
  * idle. (Ten epochs of the lecture network on Fashion-MNIST, one thread, JDK 25, four runs each:
- * training 2.3-2.7 s with the warm-up, 2.7-3.4 s without; the whole command 4.0-4.1 s against
+ * training 2.3-2.7 s with the warm-up, 2.8-3.4 s without; the whole command 4.0-4.1 s against
  * 4.0-4.7 s, loading being slower beside it.)
  *
  * <p>It changes no result: the network, the pixels and the trainer are its own, and the kernels keep
