@@ -80,6 +80,69 @@ def tile(r, nv, kind):
     return "\n".join(out)
 
 
+def pair_accumulators(w, n):
+    """a0..a(n-1) and b0..b(n-1), the two vectors of n rows (or pairs), all starting at zero."""
+    rest = [f"a{i}" for i in range(1, n)] + [f"b{i}" for i in range(n)]
+    w("        FloatVector a0 = FloatVector.zero(S);")
+    for i in range(0, len(rest), 8):
+        w("        FloatVector " + ", ".join(f"{a} = a0" for a in rest[i:i + 8]) + ";")
+
+
+def pair_stores(w, n):
+    """Row (or pair) i's two vectors to t[2i * L] and t[(2i + 1) * L], and the method's end."""
+    for i in range(n):
+        w(f"        a{i}.intoArray(t, {2 * i} * L);")
+        w(f"        b{i}.intoArray(t, {2 * i + 1} * L);")
+    w("    }")
+
+
+def pair_forward(r):
+    """The paired layout's forward tile (see Kernels): r rows of XP, each step of p loading two
+    vectors of WP and broadcasting one 64-bit pair of inputs per row, two FMAs each. Each lane
+    sums the products of one input parity for one neuron; the caller adds the two parities."""
+    out = []
+    w = out.append
+    w(f"    /** {r} rows of the paired forward pass (see Kernels): each lane's sum over its parity of inputs, into t. */")
+    w(f"    static void pairForward{r}(int pairs, double[] x, int x0, int ldx, float[] wp, int w0, float[] t) {{")
+    pair_accumulators(w, r)
+    for i in range(1, r):
+        w(f"        int x{i} = x{i - 1} + ldx;")
+    w("        for (int p = 0; p < pairs; p++) {")
+    w("            int wi = w0 + 2 * L * p;")
+    w("            FloatVector v0 = FloatVector.fromArray(S, wp, wi);")
+    w("            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);")
+    for i in range(r):
+        w(f"            {'FloatVector ' if i == 0 else ''}u = DoubleVector.broadcast(D, x[x{i} + p]).reinterpretAsFloats();")
+        w(f"            a{i} = u.fma(v0, a{i});")
+        w(f"            b{i} = u.fma(v1, b{i});")
+    w("        }")
+    pair_stores(w, r)
+    return "\n".join(out)
+
+
+def pair_weight(n):
+    """The paired layout's weight-gradient tile: n pairs of inputs by all the layer's (one vector
+    of) neurons, twice, summed over the rows, each step loading two vectors of DZP and
+    broadcasting n pairs of the row's inputs."""
+    out = []
+    w = out.append
+    w(f"    /** {n} pair{'s' if n > 1 else ''} of inputs of the paired weight gradient (see Kernels), over all rows, into t. */")
+    w(f"    static void pairWeight{n}(int rows, double[] x, int x0, int ldx, float[] dzp, int d0, float[] t) {{")
+    pair_accumulators(w, n)
+    w("        for (int r = 0; r < rows; r++) {")
+    w("            int d = d0 + 2 * L * r;")
+    w("            FloatVector g0 = FloatVector.fromArray(S, dzp, d);")
+    w("            FloatVector g1 = FloatVector.fromArray(S, dzp, d + L);")
+    w("            int xr = x0 + r * ldx;")
+    for i in range(n):
+        w(f"            {'FloatVector ' if i == 0 else ''}u = DoubleVector.broadcast(D, x[xr{' + ' + str(i) if i else ''}]).reinterpretAsFloats();")
+        w(f"            a{i} = u.fma(g0, a{i});")
+        w(f"            b{i} = u.fma(g1, b{i});")
+    w("        }")
+    pair_stores(w, n)
+    return "\n".join(out)
+
+
 def dispatch(kind):
     stride = "starts, s0, col"
     params = "int[] starts, int s0, int col"
@@ -97,6 +160,7 @@ def dispatch(kind):
 
 HEADER = '''package dev.simdnet.core.kernels;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -123,11 +187,18 @@ import jdk.incubator.vector.VectorSpecies;
  * C has its own accumulator, which starts at the bias and adds the products over t in order, so
  * a result does not depend on the tile shape that computed it. The accumulators stay in registers for the whole depth: each step of t
  * loads NV vectors of Q and broadcasts R values of P, and does R * NV FMAs.
+ *
+ * <p>Last, the tiles of the paired layout of {@link Kernels} (a first layer one vector wide):
+ * {@code pairForward} R rows by the layer's neurons, {@code pairWeight} N pairs of inputs by its
+ * neurons, both two vectors wide, each 64-bit broadcast of a pair of inputs feeding two FMAs. They
+ * store their lanes to a scratch tile for VectorKernels to finish.
  */
 final class Tiles {
 
     private static final VectorSpecies<Float> S = VectorKernels.SPECIES;
     private static final int L = S.length();
+    /** Doubles of the floats' width: one lane per pair of inputs in the paired tiles. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
 
     /**
      * The distance between rows that the {@code fixed} tiles take: 1024 + 16 floats, so that rows
@@ -144,6 +215,7 @@ def main():
     kinds = ("rows", "fixed", "cols")
     parts = [dispatch(kind) for kind in kinds]
     parts += [tile(r, nv, kind) for kind in kinds for r, nv in shapes(kind)]
+    parts += [pair_forward(r) for r in (8, 4, 1)] + [pair_weight(n) for n in (8, 1)]
     text = HEADER + "\n" + "\n\n".join(parts) + "\n}\n"
     root = pathlib.Path(__file__).resolve().parents[1]
     (root / "src/main/java/dev/simdnet/core/kernels/Tiles.java").write_text(text)

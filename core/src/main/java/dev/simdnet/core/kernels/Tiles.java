@@ -1,5 +1,6 @@
 package dev.simdnet.core.kernels;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -26,11 +27,18 @@ import jdk.incubator.vector.VectorSpecies;
  * C has its own accumulator, which starts at the bias and adds the products over t in order, so
  * a result does not depend on the tile shape that computed it. The accumulators stay in registers for the whole depth: each step of t
  * loads NV vectors of Q and broadcasts R values of P, and does R * NV FMAs.
+ *
+ * <p>Last, the tiles of the paired layout of {@link Kernels} (a first layer one vector wide):
+ * {@code pairForward} R rows by the layer's neurons, {@code pairWeight} N pairs of inputs by its
+ * neurons, both two vectors wide, each 64-bit broadcast of a pair of inputs feeding two FMAs. They
+ * store their lanes to a scratch tile for VectorKernels to finish.
  */
 final class Tiles {
 
     private static final VectorSpecies<Float> S = VectorKernels.SPECIES;
     private static final int L = S.length();
+    /** Doubles of the floats' width: one lane per pair of inputs in the paired tiles. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
 
     /**
      * The distance between rows that the {@code fixed} tiles take: 1024 + 16 floats, so that rows
@@ -1213,5 +1221,184 @@ final class Tiles {
             c00 = d.fma(x0, c00);
         }
         c00.intoArray(c, c0);
+    }
+
+    /** 8 rows of the paired forward pass (see Kernels): each lane's sum over its parity of inputs, into t. */
+    static void pairForward8(int pairs, double[] x, int x0, int ldx, float[] wp, int w0, float[] t) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, b0 = a0;
+        FloatVector b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        int x1 = x0 + ldx;
+        int x2 = x1 + ldx;
+        int x3 = x2 + ldx;
+        int x4 = x3 + ldx;
+        int x5 = x4 + ldx;
+        int x6 = x5 + ldx;
+        int x7 = x6 + ldx;
+        for (int p = 0; p < pairs; p++) {
+            int wi = w0 + 2 * L * p;
+            FloatVector v0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector u = DoubleVector.broadcast(D, x[x0 + p]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x1 + p]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x2 + p]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x3 + p]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+            u = DoubleVector.broadcast(D, x[x4 + p]).reinterpretAsFloats();
+            a4 = u.fma(v0, a4);
+            b4 = u.fma(v1, b4);
+            u = DoubleVector.broadcast(D, x[x5 + p]).reinterpretAsFloats();
+            a5 = u.fma(v0, a5);
+            b5 = u.fma(v1, b5);
+            u = DoubleVector.broadcast(D, x[x6 + p]).reinterpretAsFloats();
+            a6 = u.fma(v0, a6);
+            b6 = u.fma(v1, b6);
+            u = DoubleVector.broadcast(D, x[x7 + p]).reinterpretAsFloats();
+            a7 = u.fma(v0, a7);
+            b7 = u.fma(v1, b7);
+        }
+        a0.intoArray(t, 0 * L);
+        b0.intoArray(t, 1 * L);
+        a1.intoArray(t, 2 * L);
+        b1.intoArray(t, 3 * L);
+        a2.intoArray(t, 4 * L);
+        b2.intoArray(t, 5 * L);
+        a3.intoArray(t, 6 * L);
+        b3.intoArray(t, 7 * L);
+        a4.intoArray(t, 8 * L);
+        b4.intoArray(t, 9 * L);
+        a5.intoArray(t, 10 * L);
+        b5.intoArray(t, 11 * L);
+        a6.intoArray(t, 12 * L);
+        b6.intoArray(t, 13 * L);
+        a7.intoArray(t, 14 * L);
+        b7.intoArray(t, 15 * L);
+    }
+
+    /** 4 rows of the paired forward pass (see Kernels): each lane's sum over its parity of inputs, into t. */
+    static void pairForward4(int pairs, double[] x, int x0, int ldx, float[] wp, int w0, float[] t) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int x1 = x0 + ldx;
+        int x2 = x1 + ldx;
+        int x3 = x2 + ldx;
+        for (int p = 0; p < pairs; p++) {
+            int wi = w0 + 2 * L * p;
+            FloatVector v0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector u = DoubleVector.broadcast(D, x[x0 + p]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x1 + p]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x2 + p]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x3 + p]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+        }
+        a0.intoArray(t, 0 * L);
+        b0.intoArray(t, 1 * L);
+        a1.intoArray(t, 2 * L);
+        b1.intoArray(t, 3 * L);
+        a2.intoArray(t, 4 * L);
+        b2.intoArray(t, 5 * L);
+        a3.intoArray(t, 6 * L);
+        b3.intoArray(t, 7 * L);
+    }
+
+    /** 1 rows of the paired forward pass (see Kernels): each lane's sum over its parity of inputs, into t. */
+    static void pairForward1(int pairs, double[] x, int x0, int ldx, float[] wp, int w0, float[] t) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = a0;
+        for (int p = 0; p < pairs; p++) {
+            int wi = w0 + 2 * L * p;
+            FloatVector v0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector u = DoubleVector.broadcast(D, x[x0 + p]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+        }
+        a0.intoArray(t, 0 * L);
+        b0.intoArray(t, 1 * L);
+    }
+
+    /** 8 pairs of inputs of the paired weight gradient (see Kernels), over all rows, into t. */
+    static void pairWeight8(int rows, double[] x, int x0, int ldx, float[] dzp, int d0, float[] t) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, b0 = a0;
+        FloatVector b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (int r = 0; r < rows; r++) {
+            int d = d0 + 2 * L * r;
+            FloatVector g0 = FloatVector.fromArray(S, dzp, d);
+            FloatVector g1 = FloatVector.fromArray(S, dzp, d + L);
+            int xr = x0 + r * ldx;
+            FloatVector u = DoubleVector.broadcast(D, x[xr]).reinterpretAsFloats();
+            a0 = u.fma(g0, a0);
+            b0 = u.fma(g1, b0);
+            u = DoubleVector.broadcast(D, x[xr + 1]).reinterpretAsFloats();
+            a1 = u.fma(g0, a1);
+            b1 = u.fma(g1, b1);
+            u = DoubleVector.broadcast(D, x[xr + 2]).reinterpretAsFloats();
+            a2 = u.fma(g0, a2);
+            b2 = u.fma(g1, b2);
+            u = DoubleVector.broadcast(D, x[xr + 3]).reinterpretAsFloats();
+            a3 = u.fma(g0, a3);
+            b3 = u.fma(g1, b3);
+            u = DoubleVector.broadcast(D, x[xr + 4]).reinterpretAsFloats();
+            a4 = u.fma(g0, a4);
+            b4 = u.fma(g1, b4);
+            u = DoubleVector.broadcast(D, x[xr + 5]).reinterpretAsFloats();
+            a5 = u.fma(g0, a5);
+            b5 = u.fma(g1, b5);
+            u = DoubleVector.broadcast(D, x[xr + 6]).reinterpretAsFloats();
+            a6 = u.fma(g0, a6);
+            b6 = u.fma(g1, b6);
+            u = DoubleVector.broadcast(D, x[xr + 7]).reinterpretAsFloats();
+            a7 = u.fma(g0, a7);
+            b7 = u.fma(g1, b7);
+        }
+        a0.intoArray(t, 0 * L);
+        b0.intoArray(t, 1 * L);
+        a1.intoArray(t, 2 * L);
+        b1.intoArray(t, 3 * L);
+        a2.intoArray(t, 4 * L);
+        b2.intoArray(t, 5 * L);
+        a3.intoArray(t, 6 * L);
+        b3.intoArray(t, 7 * L);
+        a4.intoArray(t, 8 * L);
+        b4.intoArray(t, 9 * L);
+        a5.intoArray(t, 10 * L);
+        b5.intoArray(t, 11 * L);
+        a6.intoArray(t, 12 * L);
+        b6.intoArray(t, 13 * L);
+        a7.intoArray(t, 14 * L);
+        b7.intoArray(t, 15 * L);
+    }
+
+    /** 1 pair of inputs of the paired weight gradient (see Kernels), over all rows, into t. */
+    static void pairWeight1(int rows, double[] x, int x0, int ldx, float[] dzp, int d0, float[] t) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = a0;
+        for (int r = 0; r < rows; r++) {
+            int d = d0 + 2 * L * r;
+            FloatVector g0 = FloatVector.fromArray(S, dzp, d);
+            FloatVector g1 = FloatVector.fromArray(S, dzp, d + L);
+            int xr = x0 + r * ldx;
+            FloatVector u = DoubleVector.broadcast(D, x[xr]).reinterpretAsFloats();
+            a0 = u.fma(g0, a0);
+            b0 = u.fma(g1, b0);
+        }
+        a0.intoArray(t, 0 * L);
+        b0.intoArray(t, 1 * L);
     }
 }

@@ -1,7 +1,6 @@
 package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -1106,12 +1105,9 @@ final class VectorKernels implements Kernels {
     }
 
     // The paired layout (see Kernels): a first layer one vector wide. Each step of a tile's loop
-    // loads two vectors of WP (or DZP) and broadcasts 64-bit pairs of inputs, two FMAs each: 8
-    // broadcasts and 2 loads for 16 FMAs, where the transposed 16-row tile needs 16 broadcasts
-    // and a load. 16 accumulators: AVX-512's 32 registers only.
-
-    /** Doubles of the float species' width: one lane per pair of inputs. */
-    private static final VectorSpecies<Double> PAIRS = VectorSpecies.of(double.class, SPECIES.vectorShape());
+    // (Tiles.pairForward, Tiles.pairWeight) loads two vectors of WP (or DZP) and broadcasts 64-bit
+    // pairs of inputs, two FMAs each: 8 broadcasts and 2 loads for 16 FMAs, where the transposed
+    // 16-row tile needs 16 broadcasts and a load. 16 accumulators: AVX-512's 32 registers only.
 
     @Override
     public int pairedWidth() {
@@ -1123,13 +1119,8 @@ final class VectorKernels implements Kernels {
         int i = 0;
         if (BYTES != null) {
             // As unitFloats; a vector of L floats is L / 2 pairs, the lower input in the lower half.
-            FloatVector hi = FloatVector.broadcast(SPECIES, INV_255_HI);
-            FloatVector lo = FloatVector.broadcast(SPECIES, INV_255_LO);
             for (int end = SPECIES.loopBound(n); i < end; i += L) {
-                IntVector v = (IntVector) ByteVector.fromArray(BYTES, src, srcOff + i)
-                        .convertShape(VectorOperators.B2I, INTS, 0);
-                FloatVector x = (FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0);
-                x.fma(hi, x.mul(lo)).reinterpretAsDoubles().intoArray(dst, dstOff + i / 2);
+                unitVector(src, srcOff + i).reinterpretAsDoubles().intoArray(dst, dstOff + i / 2);
             }
         }
         for (; i < n; i += 2) {
@@ -1161,15 +1152,15 @@ final class VectorKernels implements Kernels {
         float[] t = SCRATCH.get().tile;
         int r = 0;
         for (; r + 8 <= rows; r += 8) {
-            pairForward8(pairs, x, xOff + r * ldx, ldx, wp, wpOff, t);
+            Tiles.pairForward8(pairs, x, xOff + r * ldx, ldx, wp, wpOff, t);
             addPairs(8, t, b, bOff, z, zOff + r * ldz, ldz);
         }
         for (; r + 4 <= rows; r += 4) {
-            pairForward4(pairs, x, xOff + r * ldx, ldx, wp, wpOff, t);
+            Tiles.pairForward4(pairs, x, xOff + r * ldx, ldx, wp, wpOff, t);
             addPairs(4, t, b, bOff, z, zOff + r * ldz, ldz);
         }
         for (; r < rows; r++) {
-            pairForward1(pairs, x, xOff + r * ldx, ldx, wp, wpOff, t);
+            Tiles.pairForward1(pairs, x, xOff + r * ldx, ldx, wp, wpOff, t);
             addPairs(1, t, b, bOff, z, zOff + r * ldz, ldz);
         }
     }
@@ -1221,9 +1212,9 @@ final class VectorKernels implements Kernels {
         for (int p = 0; p < pairs; ) {
             int n = pairs - p >= 8 ? 8 : 1;
             if (n == 8) {
-                pairWeight8(rows, x, xOff + p, ldx, dzp, dzOff, t);
+                Tiles.pairWeight8(rows, x, xOff + p, ldx, dzp, dzOff, t);
             } else {
-                pairWeight1(rows, x, xOff + p, ldx, dzp, dzOff, t);
+                Tiles.pairWeight1(rows, x, xOff + p, ldx, dzp, dzOff, t);
             }
             int at = wOff + 2 * L * p;
             if (step) {
@@ -1233,178 +1224,6 @@ final class VectorKernels implements Kernels {
             }
             p += n;
         }
-    }
-
-    /** 8 rows of the paired forward pass: each lane's sum over its half of the inputs, into t. */
-    private static void pairForward8(int pairs, double[] x, int x0, int ldx, float[] wp, int w0, float[] t) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        int x1 = x0 + ldx;
-        int x2 = x1 + ldx;
-        int x3 = x2 + ldx;
-        int x4 = x3 + ldx;
-        int x5 = x4 + ldx;
-        int x6 = x5 + ldx;
-        int x7 = x6 + ldx;
-        for (int p = 0; p < pairs; p++) {
-            int w = w0 + 2 * L * p;
-            FloatVector v0 = FloatVector.fromArray(SPECIES, wp, w);
-            FloatVector v1 = FloatVector.fromArray(SPECIES, wp, w + L);
-            FloatVector u = DoubleVector.broadcast(PAIRS, x[x0 + p]).reinterpretAsFloats();
-            a0 = u.fma(v0, a0);
-            b0 = u.fma(v1, b0);
-            u = DoubleVector.broadcast(PAIRS, x[x1 + p]).reinterpretAsFloats();
-            a1 = u.fma(v0, a1);
-            b1 = u.fma(v1, b1);
-            u = DoubleVector.broadcast(PAIRS, x[x2 + p]).reinterpretAsFloats();
-            a2 = u.fma(v0, a2);
-            b2 = u.fma(v1, b2);
-            u = DoubleVector.broadcast(PAIRS, x[x3 + p]).reinterpretAsFloats();
-            a3 = u.fma(v0, a3);
-            b3 = u.fma(v1, b3);
-            u = DoubleVector.broadcast(PAIRS, x[x4 + p]).reinterpretAsFloats();
-            a4 = u.fma(v0, a4);
-            b4 = u.fma(v1, b4);
-            u = DoubleVector.broadcast(PAIRS, x[x5 + p]).reinterpretAsFloats();
-            a5 = u.fma(v0, a5);
-            b5 = u.fma(v1, b5);
-            u = DoubleVector.broadcast(PAIRS, x[x6 + p]).reinterpretAsFloats();
-            a6 = u.fma(v0, a6);
-            b6 = u.fma(v1, b6);
-            u = DoubleVector.broadcast(PAIRS, x[x7 + p]).reinterpretAsFloats();
-            a7 = u.fma(v0, a7);
-            b7 = u.fma(v1, b7);
-        }
-        a0.intoArray(t, 0 * L);
-        b0.intoArray(t, 1 * L);
-        a1.intoArray(t, 2 * L);
-        b1.intoArray(t, 3 * L);
-        a2.intoArray(t, 4 * L);
-        b2.intoArray(t, 5 * L);
-        a3.intoArray(t, 6 * L);
-        b3.intoArray(t, 7 * L);
-        a4.intoArray(t, 8 * L);
-        b4.intoArray(t, 9 * L);
-        a5.intoArray(t, 10 * L);
-        b5.intoArray(t, 11 * L);
-        a6.intoArray(t, 12 * L);
-        b6.intoArray(t, 13 * L);
-        a7.intoArray(t, 14 * L);
-        b7.intoArray(t, 15 * L);
-    }
-
-    /** 4 rows of the paired forward pass: each lane's sum over its half of the inputs, into t. */
-    private static void pairForward4(int pairs, double[] x, int x0, int ldx, float[] wp, int w0, float[] t) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int x1 = x0 + ldx;
-        int x2 = x1 + ldx;
-        int x3 = x2 + ldx;
-        for (int p = 0; p < pairs; p++) {
-            int w = w0 + 2 * L * p;
-            FloatVector v0 = FloatVector.fromArray(SPECIES, wp, w);
-            FloatVector v1 = FloatVector.fromArray(SPECIES, wp, w + L);
-            FloatVector u = DoubleVector.broadcast(PAIRS, x[x0 + p]).reinterpretAsFloats();
-            a0 = u.fma(v0, a0);
-            b0 = u.fma(v1, b0);
-            u = DoubleVector.broadcast(PAIRS, x[x1 + p]).reinterpretAsFloats();
-            a1 = u.fma(v0, a1);
-            b1 = u.fma(v1, b1);
-            u = DoubleVector.broadcast(PAIRS, x[x2 + p]).reinterpretAsFloats();
-            a2 = u.fma(v0, a2);
-            b2 = u.fma(v1, b2);
-            u = DoubleVector.broadcast(PAIRS, x[x3 + p]).reinterpretAsFloats();
-            a3 = u.fma(v0, a3);
-            b3 = u.fma(v1, b3);
-        }
-        a0.intoArray(t, 0 * L);
-        b0.intoArray(t, 1 * L);
-        a1.intoArray(t, 2 * L);
-        b1.intoArray(t, 3 * L);
-        a2.intoArray(t, 4 * L);
-        b2.intoArray(t, 5 * L);
-        a3.intoArray(t, 6 * L);
-        b3.intoArray(t, 7 * L);
-    }
-
-    /** 1 rows of the paired forward pass: each lane's sum over its half of the inputs, into t. */
-    private static void pairForward1(int pairs, double[] x, int x0, int ldx, float[] wp, int w0, float[] t) {
-        FloatVector a0 = FloatVector.zero(SPECIES), b0 = a0;
-        for (int p = 0; p < pairs; p++) {
-            int w = w0 + 2 * L * p;
-            FloatVector v0 = FloatVector.fromArray(SPECIES, wp, w);
-            FloatVector v1 = FloatVector.fromArray(SPECIES, wp, w + L);
-            FloatVector u = DoubleVector.broadcast(PAIRS, x[x0 + p]).reinterpretAsFloats();
-            a0 = u.fma(v0, a0);
-            b0 = u.fma(v1, b0);
-        }
-        a0.intoArray(t, 0 * L);
-        b0.intoArray(t, 1 * L);
-    }
-
-    /** 8 pairs of inputs of the paired weight gradient, over all rows, into t. */
-    private static void pairWeight8(int rows, double[] x, int x0, int ldx, float[] dzp, int d0, float[] t) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        for (int r = 0; r < rows; r++) {
-            int d = d0 + 2 * L * r;
-            FloatVector g0 = FloatVector.fromArray(SPECIES, dzp, d);
-            FloatVector g1 = FloatVector.fromArray(SPECIES, dzp, d + L);
-            int xr = x0 + r * ldx;
-            FloatVector u = DoubleVector.broadcast(PAIRS, x[xr]).reinterpretAsFloats();
-            a0 = u.fma(g0, a0);
-            b0 = u.fma(g1, b0);
-            u = DoubleVector.broadcast(PAIRS, x[xr + 1]).reinterpretAsFloats();
-            a1 = u.fma(g0, a1);
-            b1 = u.fma(g1, b1);
-            u = DoubleVector.broadcast(PAIRS, x[xr + 2]).reinterpretAsFloats();
-            a2 = u.fma(g0, a2);
-            b2 = u.fma(g1, b2);
-            u = DoubleVector.broadcast(PAIRS, x[xr + 3]).reinterpretAsFloats();
-            a3 = u.fma(g0, a3);
-            b3 = u.fma(g1, b3);
-            u = DoubleVector.broadcast(PAIRS, x[xr + 4]).reinterpretAsFloats();
-            a4 = u.fma(g0, a4);
-            b4 = u.fma(g1, b4);
-            u = DoubleVector.broadcast(PAIRS, x[xr + 5]).reinterpretAsFloats();
-            a5 = u.fma(g0, a5);
-            b5 = u.fma(g1, b5);
-            u = DoubleVector.broadcast(PAIRS, x[xr + 6]).reinterpretAsFloats();
-            a6 = u.fma(g0, a6);
-            b6 = u.fma(g1, b6);
-            u = DoubleVector.broadcast(PAIRS, x[xr + 7]).reinterpretAsFloats();
-            a7 = u.fma(g0, a7);
-            b7 = u.fma(g1, b7);
-        }
-        a0.intoArray(t, 0 * L);
-        b0.intoArray(t, 1 * L);
-        a1.intoArray(t, 2 * L);
-        b1.intoArray(t, 3 * L);
-        a2.intoArray(t, 4 * L);
-        b2.intoArray(t, 5 * L);
-        a3.intoArray(t, 6 * L);
-        b3.intoArray(t, 7 * L);
-        a4.intoArray(t, 8 * L);
-        b4.intoArray(t, 9 * L);
-        a5.intoArray(t, 10 * L);
-        b5.intoArray(t, 11 * L);
-        a6.intoArray(t, 12 * L);
-        b6.intoArray(t, 13 * L);
-        a7.intoArray(t, 14 * L);
-        b7.intoArray(t, 15 * L);
-    }
-
-    /** 1 pairs of inputs of the paired weight gradient, over all rows, into t. */
-    private static void pairWeight1(int rows, double[] x, int x0, int ldx, float[] dzp, int d0, float[] t) {
-        FloatVector a0 = FloatVector.zero(SPECIES), b0 = a0;
-        for (int r = 0; r < rows; r++) {
-            int d = d0 + 2 * L * r;
-            FloatVector g0 = FloatVector.fromArray(SPECIES, dzp, d);
-            FloatVector g1 = FloatVector.fromArray(SPECIES, dzp, d + L);
-            int xr = x0 + r * ldx;
-            FloatVector u = DoubleVector.broadcast(PAIRS, x[xr]).reinterpretAsFloats();
-            a0 = u.fma(g0, a0);
-            b0 = u.fma(g1, b0);
-        }
-        a0.intoArray(t, 0 * L);
-        b0.intoArray(t, 1 * L);
     }
 
     /** 1/255 as the sum of two floats, hi the nearest float to it and lo the rest. */
@@ -1417,23 +1236,26 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Integer> INTS =
             VectorSpecies.of(int.class, VectorShape.forBitSize(SPECIES.vectorBitSize()));
 
+    /**
+     * L bytes from {@code src[off]} as floats in [0, 1]. Widened to ints (sign-extending), the low
+     * 8 bits kept, converted, and divided by 255: not with vdivps (a long-latency instruction,
+     * though in a harness the time went mostly to fetching the rows), and not by multiplying by
+     * 1/255f, which is off by an ulp on 126 of the 256 values. x * hi + x * lo, with hi + lo = 1/255
+     * to twice a float's precision and one rounding at the end, has the bits of x / 255f for every
+     * x from 0 to 255 (checked for all of them, in the tests).
+     */
+    private static FloatVector unitVector(byte[] src, int off) {
+        IntVector v = (IntVector) ByteVector.fromArray(BYTES, src, off).convertShape(VectorOperators.B2I, INTS, 0);
+        FloatVector x = (FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0);
+        return x.fma(FloatVector.broadcast(SPECIES, INV_255_HI), x.mul(INV_255_LO));
+    }
+
     @Override
     public void unitFloats(byte[] src, int srcOff, float[] dst, int dstOff, int n) {
         int i = 0;
         if (BYTES != null) {
-            // Widen to ints (sign-extending), keep the low 8 bits, convert, and divide by 255. Not
-            // with vdivps (a long-latency instruction, though in a harness the time went mostly
-            // to fetching the rows), and not by multiplying by 1/255f, which is off by an ulp on
-            // 126 of the 256 values: x * hi + x * lo, with
-            // hi + lo = 1/255 to twice a float's precision and one rounding at the end, has the
-            // bits of x / 255f for every x from 0 to 255 (checked for all of them, in the tests).
-            FloatVector hi = FloatVector.broadcast(SPECIES, INV_255_HI);
-            FloatVector lo = FloatVector.broadcast(SPECIES, INV_255_LO);
             for (int end = SPECIES.loopBound(n); i < end; i += L) {
-                IntVector v = (IntVector) ByteVector.fromArray(BYTES, src, srcOff + i)
-                        .convertShape(VectorOperators.B2I, INTS, 0);
-                FloatVector x = (FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0);
-                x.fma(hi, x.mul(lo)).intoArray(dst, dstOff + i);
+                unitVector(src, srcOff + i).intoArray(dst, dstOff + i);
             }
         }
         for (; i < n; i++) {
