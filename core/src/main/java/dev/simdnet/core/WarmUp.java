@@ -39,13 +39,15 @@ public final class WarmUp implements AutoCloseable {
 
     /**
      * Starts warming up for training a network of {@code sizes} with {@code config} (its minibatch
-     * size, momentum and weight decay choose the code paths), or nothing for a network larger than
-     * about the lecture's, or with {@code -Dsimdnet.warmUp=false}. Close it before training: that
-     * stops it after the step under way.
+     * size, momentum and weight decay choose the code paths); nothing for a network larger than
+     * about the lecture's, on a single core (where it would only slow the caller down), or with
+     * {@code -Dsimdnet.warmUp=false}. Close it before training: that stops it after the step under
+     * way.
      */
     public static WarmUp start(int[] sizes, Activation hidden, Cost cost, TrainingConfig config) {
         WarmUp w = new WarmUp(sizes, hidden, cost, config);
-        if (worthIt(sizes, config.batchSize()) && !"false".equals(System.getProperty("simdnet.warmUp"))) {
+        if (worthIt(sizes, config.batchSize()) && Runtime.getRuntime().availableProcessors() > 1
+                && !"false".equals(System.getProperty("simdnet.warmUp"))) {
             w.thread.start();
         }
         return w;
