@@ -17,6 +17,9 @@ package dev.simdnet.core.kernels;
  *       gradient and its step of SGD in one, and {@link #accumulateBiasGradient} with
  *       {@link #sgdStep} for the biases.
  * </ol>
+ * A first layer exactly {@link #pairedWidth} neurons wide takes the paired layout instead (see
+ * {@link #pairedForward}): {@link #unitFloatPairs} (or {@link #floatPairs}), {@link #pairedForward}
+ * and {@link #pairedWeightStep}.
  * The methods on the network's layout, W (out, in) ({@link #forward}, {@link #weightGradient},
  * {@link #inputGradient}, {@link #matVec}), serve inference and anyone using the kernels alone.
  *
