@@ -7,6 +7,8 @@ import dev.simdnet.core.TrainingConfig;
 import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.data.MnistFormat;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -28,7 +30,8 @@ import java.util.SplittableRandom;
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.simdnet.bench.AbTrainSteps \
  *     W1 1 50 60 ../shared/data/fashion-mnist /tmp/old/core/target/classes core/target/classes
  * </pre>
- * Arguments: workload (W1-W4), threads, steps per block, rounds (after 3 of warm-up), a folder
+ * Arguments: workload (W1-W4), threads, steps per block, rounds (after a warm-up of at least 3
+ * rounds, until the JIT has compiled under 5 ms in each of 3 rounds in a row), a folder
  * holding an MNIST-style dataset's four IDX files, read by data-tools' {@link MnistFormat} (or
  * {@code -} for 60,000 random examples), then one class folder (or jar) of core per build. A build written
  * {@code FOLDER@N} runs on N threads instead: {@code core/target/classes@1 core/target/classes@2}
@@ -36,6 +39,13 @@ import java.util.SplittableRandom;
  * is turned off (see {@code Driver.steadyState}): the steps timed are those of a JIT that is done.
  */
 public final class AbTrainSteps {
+
+    /** Warm-up rounds: at least this many, then until QUIET_ROUNDS in a row compiled under QUIET_MS. */
+    private static final int MIN_WARM_UP = 3;
+    private static final int QUIET_ROUNDS = 3;
+    private static final long QUIET_MS = 5;
+    /** The most warm-up rounds, for a JIT that never goes quiet. */
+    private static final int MAX_WARM_UP = 400;
 
     private AbTrainSteps() {
     }
@@ -189,16 +199,32 @@ public final class AbTrainSteps {
             steps.add(c.getMethod("steps", int.class));
         }
         int builds = drivers.size();
-        double[][] t = new double[builds][rounds];
-        for (int r = -3; r < rounds; r++) {
+        // Warm-up: rounds until the JIT is quiet, so that no build is timed while C2 compiles it
+        // (or the other): on two threads of a two-core machine the compiler's thread takes one of
+        // their cores, and the build it happens to be compiling loses (one build against itself
+        // gave a ratio of 1.75 after the 3 rounds that were the warm-up before).
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int warm = 0;
+        long quietRounds = 0;
+        while (warm < MIN_WARM_UP || (canTell && quietRounds < QUIET_ROUNDS && warm < MAX_WARM_UP)) {
+            long before = canTell ? jit.getTotalCompilationTime() : 0;
             for (int b = 0; b < builds; b++) {
-                double s = (double) steps.get(b).invoke(drivers.get(b), block);
-                if (r >= 0) {
-                    t[b][r] = s;
-                }
+                steps.get(b).invoke(drivers.get(b), block);
+            }
+            long compiledMs = canTell ? jit.getTotalCompilationTime() - before : 0;
+            quietRounds = compiledMs < QUIET_MS ? quietRounds + 1 : 0;
+            warm++;
+        }
+        double[][] t = new double[builds][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int b = 0; b < builds; b++) {
+                t[b][r] = (double) steps.get(b).invoke(drivers.get(b), block);
             }
         }
-        System.out.printf("%s, %d rounds of %d steps per build%n", workload, rounds, block);
+        System.out.printf("%s, %d rounds of %d steps per build, after %d of warm-up%s%n", workload, rounds, block,
+                warm, !canTell ? " (this JVM does not tell its compilation time)"
+                        : quietRounds < QUIET_ROUNDS ? " (the JIT was still compiling)" : " (until the JIT was quiet)");
         for (int b = 0; b < builds; b++) {
             double[] q = quartiles(t[b]);
             System.out.printf("build %d (%s, %d thread(s)): median %.1f us a step (quartiles %.1f-%.1f), %.3f s an epoch of 600%n",
