@@ -331,7 +331,7 @@ class TrainerTest {
         assertTrue(allocated < 1024, "300 training steps allocated " + allocated + " bytes");
     }
 
-    private static Dataset toBytes(Dataset d) {
+    static Dataset toBytes(Dataset d) {
         byte[] b = new byte[d.pixels().length];
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) Math.round(d.pixels()[i] * 255);

@@ -6,23 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simdnet.core.kernels.KernelProvider;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class WarmUpTest {
-
-    private static Dataset randomBytes(int n, int in, int classes, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        byte[] pixels = new byte[n * in];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) rng.nextInt(256);
-        }
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = rng.nextInt(classes);
-        }
-        return Dataset.ofBytes("data", pixels, labels, 1, in, classes);
-    }
 
     private static float[] train(int[] sizes, Dataset data, TrainingConfig config) {
         Network net = Network.create(sizes, Activation.SIGMOID, Cost.MSE, 7);
@@ -37,7 +23,7 @@ class WarmUpTest {
         // The lecture network's shape (its first layer in pairs where the kernels have them), the
         // warm-up running on its own thread all through a second, identical training run.
         int[] sizes = {784, 16, 16, 10};
-        Dataset data = randomBytes(400, 784, 10, 3);
+        Dataset data = TrainerTest.toBytes(TrainerTest.prototypes(400, 784, 3));
         TrainingConfig config = new TrainingConfig(100, 3f, 2, 5, true);
         float[] alone = train(sizes, data, config);
         float[] beside;
