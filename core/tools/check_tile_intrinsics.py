@@ -19,7 +19,7 @@ import sys
 
 TILE = re.compile(r"method='dev\.simdnet\.core\.kernels\.Tiles (rows|fixed|cols)(\d+)x(\d+) ")
 # The paired layout's tiles: R rows (or N pairs) of 2 vectors each.
-PAIRED = re.compile(r"method='dev\.simdnet\.core\.kernels\.Tiles (pairForward|pairWeight)(\d+) ")
+PAIRED = re.compile(r"method='dev\.simdnet\.core\.kernels\.Tiles (pairForward|pairFixed|pairWeight)(\d+) ")
 C1 = re.compile(r"level='[123]'")
 CCOUNT = re.compile(r"<observe trap='class_check'.*ccount='(\d+)'")
 

@@ -2,6 +2,7 @@ package dev.simdnet.bench;
 
 import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -58,10 +59,19 @@ public class KernelBenchmark {
     private float[] dw;
     private float[] da;
     private float[] velocity;
-    /** A, WT and dZ in the paired layout of Kernels (IN is even in every shape here). */
+    /**
+     * A, WT and dZ in the paired layout of Kernels (IN is even in every shape here), A cut as the
+     * trainer cuts a first layer: blocks of up to {@link #BLOCK_PAIRS} pairs (400 inputs), block
+     * k's matrix at {@code k * batch * pairLd}, its rows pairLd apart, the kernels' choice.
+     */
     private double[] xp;
+    private int pairLd;
     private float[] wp;
     private float[] dzp;
+    /** Each block's part of Z (the first with the bias): the trainer adds them up afterwards. */
+    private float[][] zp;
+
+    private static final int BLOCK_PAIRS = 200;
 
     /** Floating-point operations, reported per nanosecond: GFLOP/s. */
     @State(Scope.Thread)
@@ -90,10 +100,20 @@ public class KernelBenchmark {
         dw = new float[out * in];
         da = new float[batch * in];
         velocity = new float[out * in];
-        xp = new double[batch * in / 2];
-        for (int i = 0; i < xp.length; i++) {
-            xp[i] = Kernels.pairOf(a[2 * i], a[2 * i + 1]);
+        Kernels scalar = KernelProvider.scalar();
+        Kernels vector = KernelProvider.vector().orElseThrow(() ->
+                new IllegalStateException("no vector kernels: " + KernelProvider.reason()));
+        kernels = impl.equals("scalar") ? scalar : vector;
+        int blocks = (in / 2 + BLOCK_PAIRS - 1) / BLOCK_PAIRS;
+        pairLd = kernels.pairedLeadingDimension(Math.min(BLOCK_PAIRS, in / 2));
+        xp = new double[blocks * batch * pairLd];
+        for (int r = 0; r < batch; r++) {
+            for (int p = 0; p < in / 2; p++) {
+                xp[(p / BLOCK_PAIRS * batch + r) * pairLd + p % BLOCK_PAIRS] =
+                        Kernels.pairOf(a[r * in + 2 * p], a[r * in + 2 * p + 1]);
+            }
         }
+        zp = new float[blocks][batch * out];
         wp = new float[in * out];
         for (int k = 0; k < in; k++) {
             for (int j = 0; j < out; j++) {
@@ -105,10 +125,6 @@ public class KernelBenchmark {
             dzp[2 * i] = dz[i];
             dzp[2 * i + 1] = dz[i];
         }
-        Kernels scalar = KernelProvider.scalar();
-        Kernels vector = KernelProvider.vector().orElseThrow(() ->
-                new IllegalStateException("no vector kernels: " + KernelProvider.reason()));
-        kernels = impl.equals("scalar") ? scalar : vector;
         checkAgreement(scalar, vector);
     }
 
@@ -133,11 +149,20 @@ public class KernelBenchmark {
         scalar.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, ws, 0, out);
         vector.weightGradientTransposed(batch, in, out, a, 0, in, dz, 0, out, wv, 0, out);
         compare("weight gradient (W^T)", ws, wv, batch);
-        // The paired layout: the same products as the transposed ones, w read as WT.
-        vector.pairedForward(batch, in / 2, out, xp, 0, in / 2, wp, 0, b, 0, zv, 0, out);
+        // The paired layout, block by block: the same products as the transposed ones, w read as WT.
+        pairedForward(vector);
+        Arrays.fill(zv, 0f);
+        for (float[] part : zp) {
+            for (int i = 0; i < zv.length; i++) {
+                zv[i] += part[i];
+            }
+        }
         compare("paired forward", zs, zv, in);
         float[] wpv = new float[wp.length];
-        vector.pairedWeightGradient(batch, in / 2, out, xp, 0, in / 2, dzp, 0, wpv, 0);
+        for (int p0 = 0; p0 < in / 2; p0 += BLOCK_PAIRS) {
+            vector.pairedWeightGradient(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, p0 / BLOCK_PAIRS * batch
+                    * pairLd, pairLd, dzp, 0, wpv, 2 * p0 * out);
+        }
         for (int k = 0; k < in; k++) {
             for (int j = 0; j < out; j++) {
                 wv[k * out + j] = wpv[2 * ((k / 2) * out + j) + (k & 1)];
@@ -214,21 +239,31 @@ public class KernelBenchmark {
     }
 
     // The paired layout (Kernels), which the trainer takes for a first layer exactly one vector
-    // wide: 784x16 at 512 bits. On other shapes (and with the scalar kernels) these run the plain
-    // loops of Kernels' default methods.
+    // wide: 784x16 at 512 bits, in blocks of 400 inputs as the trainer runs it (without adding up
+    // the blocks' parts of Z, a separate pass of 100 x 16 adds). On other shapes (and with the
+    // scalar kernels) these run the plain loops of Kernels' default methods.
 
     @Benchmark
-    public float[] pairedForward(Flops f) {
-        kernels.pairedForward(batch, in / 2, out, xp, 0, in / 2, wp, 0, b, 0, z, 0, out);
+    public float[][] pairedForward(Flops f) {
+        pairedForward(kernels);
         f.flops += flopsPerCall;
-        return z;
+        return zp;
+    }
+
+    private void pairedForward(Kernels with) {
+        for (int p0 = 0; p0 < in / 2; p0 += BLOCK_PAIRS) {
+            with.pairedForward(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, p0 / BLOCK_PAIRS * batch * pairLd,
+                    pairLd, wp, 2 * p0 * out, p0 == 0 ? b : null, 0, zp[p0 / BLOCK_PAIRS], 0, out);
+        }
     }
 
     /** The paired weight gradient fused with the step of SGD with momentum. */
     @Benchmark
     public float[] pairedWeightStep(Flops f) {
-        kernels.pairedWeightStep(batch, in / 2, out, xp, 0, in / 2, dzp, 0, wp, 0, velocity,
-                0.01f, 1e-4f, 0.9f, 0f);
+        for (int p0 = 0; p0 < in / 2; p0 += BLOCK_PAIRS) {
+            kernels.pairedWeightStep(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, p0 / BLOCK_PAIRS * batch
+                    * pairLd, pairLd, dzp, 0, wp, 2 * p0 * out, velocity, 0.01f, 1e-4f, 0.9f, 0f);
+        }
         f.flops += flopsPerCall;
         return wp;
     }

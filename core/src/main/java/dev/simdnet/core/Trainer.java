@@ -136,7 +136,10 @@ public final class Trainer implements AutoCloseable {
      * JDK 25, 512 bits).
      */
     final boolean paired;
-    /** The minibatch's inputs in pairs, block b's matrix (rows, pairLd) from b * pairStride; lazily. */
+    /**
+     * The minibatch's inputs in pairs, block b's matrix (rows, pairLd) from b * pairStride; lazily.
+     * pairLd is the kernels' choice for a block's pairs ({@link Kernels#pairedLeadingDimension}).
+     */
     private double[] pairInput;
     private final int pairLd;
     private final int pairStride;
@@ -254,7 +257,7 @@ public final class Trainer implements AutoCloseable {
         this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
         this.zeros = new float[net.size(1) + SLACK];
         this.paired = kernels.pairedWidth() > 0 && net.size(1) == kernels.pairedWidth() && net.inputSize() % 2 == 0;
-        this.pairLd = Math.min(FIRST_BLOCK, net.inputSize()) / 2;
+        this.pairLd = kernels.pairedLeadingDimension(Math.min(FIRST_BLOCK, net.inputSize()) / 2);
         this.pairStride = Math.addExact(Math.multiplyExact(maxBatch, pairLd), BLOCK_GAP / 2);
         this.nudgePairs = paired ? new float[Math.multiplyExact(2 * maxBatch, net.size(1))] : null;
         this.batchLabels = new int[maxBatch];

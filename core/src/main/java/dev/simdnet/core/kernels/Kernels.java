@@ -234,6 +234,15 @@ public interface Kernels {
         return 0;
     }
 
+    /**
+     * The distance between rows at which this implementation reads XP of {@code pairs} pairs
+     * fastest in {@link #pairedForward}: at least {@code pairs}. As {@link #leadingDimension}, a
+     * caller that lays out its own XP may use it; any other works.
+     */
+    default int pairedLeadingDimension(int pairs) {
+        return pairs;
+    }
+
     /** Two floats as one double's bits, {@code lo} in the low half: an element of XP. */
     static double pairOf(float lo, float hi) {
         return Double.longBitsToDouble(((long) Float.floatToRawIntBits(hi) << 32)

@@ -30,8 +30,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Last, the tiles of the paired layout of {@link Kernels} (a first layer one vector wide):
  * {@code pairForward} R rows by the layer's neurons, {@code pairWeight} N pairs of inputs by its
- * neurons, both two vectors wide, each 64-bit broadcast of a pair of inputs feeding two FMAs. They
- * store their lanes to a scratch tile for VectorKernels to finish.
+ * neurons, both two vectors wide, each 64-bit broadcast of a pair of inputs feeding two FMAs, and
+ * {@code pairFixed}, pairForward for rows of XP exactly {@link #PAIR_STRIDE} apart, as the
+ * {@code fixed} family is to the rows family. They store their lanes to a scratch tile for
+ * VectorKernels to finish.
  */
 final class Tiles {
 
@@ -46,6 +48,13 @@ final class Tiles {
      * of the L1 cache (4160 bytes is 65 lines; a multiple of 4 KB would put them all in one).
      */
     static final int ROW_STRIDE = 1040;
+
+    /**
+     * The distance between rows of XP that the {@code pairFixed} tiles take: 200 pairs, the 400
+     * inputs of one of the trainer's blocks of the first layer. 8 rows read at the same pair fall in
+     * 8 different sets of the L1 cache (1600 bytes is 25 lines).
+     */
+    static final int PAIR_STRIDE = 200;
 
     private Tiles() {
     }
@@ -1330,6 +1339,179 @@ final class Tiles {
         }
         a0.intoArray(t, 0 * L);
         b0.intoArray(t, 1 * L);
+    }
+
+    /** 8 rows PAIR_STRIDE apart of the paired forward pass (see Kernels): each lane's sum over its parity of inputs, into t. */
+    static void pairFixed8(int pairs, double[] x, int x0, float[] wp, int w0, float[] t) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, b0 = a0;
+        FloatVector b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        int p = 0;
+        for (; p + 1 < pairs; p += 2) {
+            int wi = w0 + 2 * L * p;
+            FloatVector v0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector u = DoubleVector.broadcast(D, x[x0 + p]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x0 + p + 1 * PAIR_STRIDE]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x0 + p + 2 * PAIR_STRIDE]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x0 + p + 3 * PAIR_STRIDE]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+            u = DoubleVector.broadcast(D, x[x0 + p + 4 * PAIR_STRIDE]).reinterpretAsFloats();
+            a4 = u.fma(v0, a4);
+            b4 = u.fma(v1, b4);
+            u = DoubleVector.broadcast(D, x[x0 + p + 5 * PAIR_STRIDE]).reinterpretAsFloats();
+            a5 = u.fma(v0, a5);
+            b5 = u.fma(v1, b5);
+            u = DoubleVector.broadcast(D, x[x0 + p + 6 * PAIR_STRIDE]).reinterpretAsFloats();
+            a6 = u.fma(v0, a6);
+            b6 = u.fma(v1, b6);
+            u = DoubleVector.broadcast(D, x[x0 + p + 7 * PAIR_STRIDE]).reinterpretAsFloats();
+            a7 = u.fma(v0, a7);
+            b7 = u.fma(v1, b7);
+            wi = w0 + 2 * L * (p + 1);
+            v0 = FloatVector.fromArray(S, wp, wi);
+            v1 = FloatVector.fromArray(S, wp, wi + L);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1)]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 1 * PAIR_STRIDE]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 2 * PAIR_STRIDE]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 3 * PAIR_STRIDE]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 4 * PAIR_STRIDE]).reinterpretAsFloats();
+            a4 = u.fma(v0, a4);
+            b4 = u.fma(v1, b4);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 5 * PAIR_STRIDE]).reinterpretAsFloats();
+            a5 = u.fma(v0, a5);
+            b5 = u.fma(v1, b5);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 6 * PAIR_STRIDE]).reinterpretAsFloats();
+            a6 = u.fma(v0, a6);
+            b6 = u.fma(v1, b6);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 7 * PAIR_STRIDE]).reinterpretAsFloats();
+            a7 = u.fma(v0, a7);
+            b7 = u.fma(v1, b7);
+        }
+        for (; p < pairs; p++) {
+            int wi = w0 + 2 * L * p;
+            FloatVector v0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector u = DoubleVector.broadcast(D, x[x0 + p]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x0 + p + 1 * PAIR_STRIDE]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x0 + p + 2 * PAIR_STRIDE]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x0 + p + 3 * PAIR_STRIDE]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+            u = DoubleVector.broadcast(D, x[x0 + p + 4 * PAIR_STRIDE]).reinterpretAsFloats();
+            a4 = u.fma(v0, a4);
+            b4 = u.fma(v1, b4);
+            u = DoubleVector.broadcast(D, x[x0 + p + 5 * PAIR_STRIDE]).reinterpretAsFloats();
+            a5 = u.fma(v0, a5);
+            b5 = u.fma(v1, b5);
+            u = DoubleVector.broadcast(D, x[x0 + p + 6 * PAIR_STRIDE]).reinterpretAsFloats();
+            a6 = u.fma(v0, a6);
+            b6 = u.fma(v1, b6);
+            u = DoubleVector.broadcast(D, x[x0 + p + 7 * PAIR_STRIDE]).reinterpretAsFloats();
+            a7 = u.fma(v0, a7);
+            b7 = u.fma(v1, b7);
+        }
+        a0.intoArray(t, 0 * L);
+        b0.intoArray(t, 1 * L);
+        a1.intoArray(t, 2 * L);
+        b1.intoArray(t, 3 * L);
+        a2.intoArray(t, 4 * L);
+        b2.intoArray(t, 5 * L);
+        a3.intoArray(t, 6 * L);
+        b3.intoArray(t, 7 * L);
+        a4.intoArray(t, 8 * L);
+        b4.intoArray(t, 9 * L);
+        a5.intoArray(t, 10 * L);
+        b5.intoArray(t, 11 * L);
+        a6.intoArray(t, 12 * L);
+        b6.intoArray(t, 13 * L);
+        a7.intoArray(t, 14 * L);
+        b7.intoArray(t, 15 * L);
+    }
+
+    /** 4 rows PAIR_STRIDE apart of the paired forward pass (see Kernels): each lane's sum over its parity of inputs, into t. */
+    static void pairFixed4(int pairs, double[] x, int x0, float[] wp, int w0, float[] t) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int p = 0;
+        for (; p + 1 < pairs; p += 2) {
+            int wi = w0 + 2 * L * p;
+            FloatVector v0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector u = DoubleVector.broadcast(D, x[x0 + p]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x0 + p + 1 * PAIR_STRIDE]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x0 + p + 2 * PAIR_STRIDE]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x0 + p + 3 * PAIR_STRIDE]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+            wi = w0 + 2 * L * (p + 1);
+            v0 = FloatVector.fromArray(S, wp, wi);
+            v1 = FloatVector.fromArray(S, wp, wi + L);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1)]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 1 * PAIR_STRIDE]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 2 * PAIR_STRIDE]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x0 + (p + 1) + 3 * PAIR_STRIDE]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+        }
+        for (; p < pairs; p++) {
+            int wi = w0 + 2 * L * p;
+            FloatVector v0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector v1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector u = DoubleVector.broadcast(D, x[x0 + p]).reinterpretAsFloats();
+            a0 = u.fma(v0, a0);
+            b0 = u.fma(v1, b0);
+            u = DoubleVector.broadcast(D, x[x0 + p + 1 * PAIR_STRIDE]).reinterpretAsFloats();
+            a1 = u.fma(v0, a1);
+            b1 = u.fma(v1, b1);
+            u = DoubleVector.broadcast(D, x[x0 + p + 2 * PAIR_STRIDE]).reinterpretAsFloats();
+            a2 = u.fma(v0, a2);
+            b2 = u.fma(v1, b2);
+            u = DoubleVector.broadcast(D, x[x0 + p + 3 * PAIR_STRIDE]).reinterpretAsFloats();
+            a3 = u.fma(v0, a3);
+            b3 = u.fma(v1, b3);
+        }
+        a0.intoArray(t, 0 * L);
+        b0.intoArray(t, 1 * L);
+        a1.intoArray(t, 2 * L);
+        b1.intoArray(t, 3 * L);
+        a2.intoArray(t, 4 * L);
+        b2.intoArray(t, 5 * L);
+        a3.intoArray(t, 6 * L);
+        b3.intoArray(t, 7 * L);
     }
 
     /** 8 pairs of inputs of the paired weight gradient (see Kernels), over all rows, into t. */

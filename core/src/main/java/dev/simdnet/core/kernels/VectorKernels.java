@@ -1114,6 +1114,16 @@ final class VectorKernels implements Kernels {
         return MANY_REGISTERS ? L : 0;
     }
 
+    /**
+     * {@link Tiles#PAIR_STRIDE} for up to that many pairs: the {@code pairFixed} tiles then read
+     * every row's pair at one index plus a constant, where {@code pairForward} keeps an index per
+     * row and recomputes WP's with the registers it has left.
+     */
+    @Override
+    public int pairedLeadingDimension(int pairs) {
+        return pairedWidth() > 0 && pairs <= Tiles.PAIR_STRIDE ? Tiles.PAIR_STRIDE : pairs;
+    }
+
     @Override
     public void unitFloatPairs(byte[] src, int srcOff, double[] dst, int dstOff, int n) {
         int i = 0;
@@ -1151,6 +1161,16 @@ final class VectorKernels implements Kernels {
         }
         float[] t = SCRATCH.get().tile;
         int r = 0;
+        if (ldx == Tiles.PAIR_STRIDE) {
+            for (; r + 8 <= rows; r += 8) {
+                Tiles.pairFixed8(pairs, x, xOff + r * ldx, wp, wpOff, t);
+                addPairs(8, t, b, bOff, z, zOff + r * ldz, ldz);
+            }
+            for (; r + 4 <= rows; r += 4) {
+                Tiles.pairFixed4(pairs, x, xOff + r * ldx, wp, wpOff, t);
+                addPairs(4, t, b, bOff, z, zOff + r * ldz, ldz);
+            }
+        }
         for (; r + 8 <= rows; r += 8) {
             Tiles.pairForward8(pairs, x, xOff + r * ldx, ldx, wp, wpOff, t);
             addPairs(8, t, b, bOff, z, zOff + r * ldz, ldz);

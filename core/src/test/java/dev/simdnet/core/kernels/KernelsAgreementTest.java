@@ -570,27 +570,41 @@ class KernelsAgreementTest {
         SplittableRandom rng = new SplittableRandom(31);
         for (int rows : PAIRED_ROWS) {
             for (int pairs : PAIRS) {
-                int in = 2 * pairs, xOff = 3, ldx = pairs + 2, wpOff = 5, bOff = 1, zOff = 4, ldz = out + 3;
-                float[] a = random(rng, rows * in);
-                float[] wt = random(rng, in * out);
-                float[] b = pairs % 2 == 0 ? null : random(rng, bOff + out);
-                float[] wp = new float[wpOff + in * out + 7];
-                for (int k = 0; k < in; k++) {
-                    for (int j = 0; j < out; j++) {
-                        wp[paired(k, j, out, wpOff)] = wt[k * out + j];
-                    }
+                // Any distance between rows, and the kernels' own (Tiles.pairFixed where it fits).
+                for (int ldx : new int[] {pairs + 2, vector.pairedLeadingDimension(pairs)}) {
+                    pairedForward(rng, out, rows, pairs, ldx);
                 }
-                float[] zs = random(rng, zOff + rows * ldz);
-                float[] zv = zs.clone();
-                float[] mag = new float[zs.length];
-                scalar.forwardTransposed(rows, in, out, a, 0, in, wt, 0, out, b, bOff, zs, zOff, ldz);
-                vector.pairedForward(rows, pairs, out, toPairs(a, rows, in, in, xOff, ldx), xOff, ldx, wp, wpOff, b,
-                        bOff, zv, zOff, ldz);
-                scalar.forwardTransposed(rows, in, out, abs(a), 0, in, abs(wt), 0, out, b == null ? null : abs(b), bOff,
-                        mag, zOff, ldz);
-                assertClose("paired forward " + rows + "x" + in + "->" + out, zs, zv, mag, in);
             }
         }
+    }
+
+    @Test
+    void pairedLeadingDimensionFitsTheRows() {
+        for (int pairs : PAIRS) {
+            assertTrue(vector.pairedLeadingDimension(pairs) >= pairs, "pairs " + pairs);
+        }
+    }
+
+    private static void pairedForward(SplittableRandom rng, int out, int rows, int pairs, int ldx) {
+        int in = 2 * pairs, xOff = 3, wpOff = 5, bOff = 1, zOff = 4, ldz = out + 3;
+        float[] a = random(rng, rows * in);
+        float[] wt = random(rng, in * out);
+        float[] b = pairs % 2 == 0 ? null : random(rng, bOff + out);
+        float[] wp = new float[wpOff + in * out + 7];
+        for (int k = 0; k < in; k++) {
+            for (int j = 0; j < out; j++) {
+                wp[paired(k, j, out, wpOff)] = wt[k * out + j];
+            }
+        }
+        float[] zs = random(rng, zOff + rows * ldz);
+        float[] zv = zs.clone();
+        float[] mag = new float[zs.length];
+        scalar.forwardTransposed(rows, in, out, a, 0, in, wt, 0, out, b, bOff, zs, zOff, ldz);
+        vector.pairedForward(rows, pairs, out, toPairs(a, rows, in, in, xOff, ldx), xOff, ldx, wp, wpOff, b,
+                bOff, zv, zOff, ldz);
+        scalar.forwardTransposed(rows, in, out, abs(a), 0, in, abs(wt), 0, out, b == null ? null : abs(b), bOff,
+                mag, zOff, ldz);
+        assertClose("paired forward " + rows + "x" + in + "->" + out + " ldx " + ldx, zs, zv, mag, in);
     }
 
     @Test
