@@ -109,7 +109,7 @@ public class KernelBenchmark {
         xp = new double[blocks * batch * pairLd];
         for (int r = 0; r < batch; r++) {
             for (int p = 0; p < in / 2; p++) {
-                xp[(p / BLOCK_PAIRS * batch + r) * pairLd + p % BLOCK_PAIRS] =
+                xp[blockOffset(p) + r * pairLd + p % BLOCK_PAIRS] =
                         Kernels.pairOf(a[r * in + 2 * p], a[r * in + 2 * p + 1]);
             }
         }
@@ -160,8 +160,8 @@ public class KernelBenchmark {
         compare("paired forward", zs, zv, in);
         float[] wpv = new float[wp.length];
         for (int p0 = 0; p0 < in / 2; p0 += BLOCK_PAIRS) {
-            vector.pairedWeightGradient(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, p0 / BLOCK_PAIRS * batch
-                    * pairLd, pairLd, dzp, 0, wpv, 2 * p0 * out);
+            vector.pairedWeightGradient(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, blockOffset(p0), pairLd,
+                    dzp, 0, wpv, 2 * p0 * out);
         }
         for (int k = 0; k < in; k++) {
             for (int j = 0; j < out; j++) {
@@ -252,17 +252,22 @@ public class KernelBenchmark {
 
     private void pairedForward(Kernels with) {
         for (int p0 = 0; p0 < in / 2; p0 += BLOCK_PAIRS) {
-            with.pairedForward(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, p0 / BLOCK_PAIRS * batch * pairLd,
-                    pairLd, wp, 2 * p0 * out, p0 == 0 ? b : null, 0, zp[p0 / BLOCK_PAIRS], 0, out);
+            with.pairedForward(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, blockOffset(p0), pairLd, wp,
+                    2 * p0 * out, p0 == 0 ? b : null, 0, zp[p0 / BLOCK_PAIRS], 0, out);
         }
+    }
+
+    /** Where the block of XP starting at pair p0 is. */
+    private int blockOffset(int p0) {
+        return p0 / BLOCK_PAIRS * batch * pairLd;
     }
 
     /** The paired weight gradient fused with the step of SGD with momentum. */
     @Benchmark
     public float[] pairedWeightStep(Flops f) {
         for (int p0 = 0; p0 < in / 2; p0 += BLOCK_PAIRS) {
-            kernels.pairedWeightStep(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, p0 / BLOCK_PAIRS * batch
-                    * pairLd, pairLd, dzp, 0, wp, 2 * p0 * out, velocity, 0.01f, 1e-4f, 0.9f, 0f);
+            kernels.pairedWeightStep(batch, Math.min(BLOCK_PAIRS, in / 2 - p0), out, xp, blockOffset(p0), pairLd,
+                    dzp, 0, wp, 2 * p0 * out, velocity, 0.01f, 1e-4f, 0.9f, 0f);
         }
         f.flops += flopsPerCall;
         return wp;

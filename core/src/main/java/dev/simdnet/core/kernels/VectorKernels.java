@@ -1208,7 +1208,8 @@ final class VectorKernels implements Kernels {
     }
 
     private static FloatVector pairSums(float[] t, int tr) {
-        return FloatVector.fromArray(SPECIES, t, tr, EVEN_LANES, 0).add(FloatVector.fromArray(SPECIES, t, tr, ODD_LANES, 0));
+        return FloatVector.fromArray(SPECIES, t, tr, EVEN_LANES, 0)
+                .add(FloatVector.fromArray(SPECIES, t, tr, ODD_LANES, 0));
     }
 
     /** 0, 2, 4, ... and 1, 3, 5, ...: where a paired tile's row holds each neuron's two lanes. */
@@ -1323,17 +1324,16 @@ final class VectorKernels implements Kernels {
      * L bytes from {@code src[off]} as floats in [0, 1]. Widened to ints (zero-extending, or
      * sign-extending and keeping the low 8 bits), converted, and divided by 255: not with vdivps
      * (a long-latency instruction, though in a harness the time went mostly to fetching the rows),
-     * and not by multiplying by 1/255f, which is off by an ulp on 126 of the 256 values. x * hi + x * lo, with hi + lo = 1/255
-     * to twice a float's precision and one rounding at the end, has the bits of x / 255f for every
-     * x from 0 to 255 (checked for all of them, in the tests).
+     * and not by multiplying by 1/255f, which is off by an ulp on 126 of the 256 values.
+     * x * hi + x * lo, with hi + lo = 1/255 to twice a float's precision and one rounding at the
+     * end, has the bits of x / 255f for every x from 0 to 255 (checked for all of them, in the
+     * tests).
      */
     private static FloatVector unitVector(byte[] src, int off) {
-        IntVector v;
-        if (ZERO_EXTEND != null) {
-            v = (IntVector) ByteVector.fromArray(BYTES, src, off).convertShape(ZERO_EXTEND, INTS, 0);
-        } else {
-            v = ((IntVector) ByteVector.fromArray(BYTES, src, off).convertShape(VectorOperators.B2I, INTS, 0)).and(0xFF);
-        }
+        ByteVector bytes = ByteVector.fromArray(BYTES, src, off);
+        IntVector v = ZERO_EXTEND != null
+                ? (IntVector) bytes.convertShape(ZERO_EXTEND, INTS, 0)
+                : ((IntVector) bytes.convertShape(VectorOperators.B2I, INTS, 0)).and(0xFF);
         FloatVector x = (FloatVector) v.convert(VectorOperators.I2F, 0);
         return x.fma(FloatVector.broadcast(SPECIES, INV_255_HI), x.mul(INV_255_LO));
     }
