@@ -152,23 +152,9 @@ public final class AbTrainSteps {
         if (threads < 1 || block < 1 || rounds < 4) {
             throw new IllegalArgumentException("threads and steps must be positive, rounds at least 4");
         }
-        byte[] pixels;
-        int[] labels;
-        if (args[4].equals("-")) {
-            SplittableRandom rng = new SplittableRandom(3);
-            pixels = new byte[60_000 * 784];
-            for (int i = 0; i < pixels.length; i++) {
-                pixels[i] = rng.nextInt(5) < 3 ? 0 : (byte) rng.nextInt(256);
-            }
-            labels = rng.ints(60_000, 0, 10).toArray();
-        } else {
-            Dataset train = MnistFormat.load("data", Path.of(args[4])).train();
-            if (train.inputSize() != 784 || train.bytePixels() == null) {
-                throw new IOException(args[4] + ": not 28x28 images stored as bytes");
-            }
-            pixels = train.bytePixels();
-            labels = train.labels();
-        }
+        Examples examples = Examples.load(args[4]);
+        byte[] pixels = examples.pixels();
+        int[] labels = examples.labels();
         // Each build gets its own loader over its core and this class's folder (core first: a
         // shaded jar holds a core of its own), with no parent but the platform's: its own
         // Driver, Workload and core classes, JIT-compiled separately.
@@ -237,6 +223,31 @@ public final class AbTrainSteps {
             }
             double[] q = quartiles(ratio);
             System.out.printf("build %d / build 0: median ratio %.3f (quartiles %.3f-%.3f)%n", b, q[1], q[0], q[2]);
+        }
+    }
+
+    /** A training set of 28x28 images as bytes, for the bench tools. */
+    record Examples(byte[] pixels, int[] labels) {
+
+        /**
+         * The training set of the MNIST-style dataset in folder {@code dirOrDash} (its four IDX
+         * files, read by data-tools' {@link MnistFormat}), or for {@code -} 60,000 random images
+         * (three pixels in five black, as in real digits) with random labels.
+         */
+        static Examples load(String dirOrDash) throws IOException {
+            if (dirOrDash.equals("-")) {
+                SplittableRandom rng = new SplittableRandom(3);
+                byte[] pixels = new byte[60_000 * 784];
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = rng.nextInt(5) < 3 ? 0 : (byte) rng.nextInt(256);
+                }
+                return new Examples(pixels, rng.ints(60_000, 0, 10).toArray());
+            }
+            Dataset train = MnistFormat.load("data", Path.of(dirOrDash)).train();
+            if (train.inputSize() != 784 || train.bytePixels() == null) {
+                throw new IOException(dirOrDash + ": not 28x28 images stored as bytes");
+            }
+            return new Examples(train.bytePixels(), train.labels());
         }
     }
 

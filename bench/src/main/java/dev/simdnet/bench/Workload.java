@@ -27,7 +27,12 @@ enum Workload {
     }
 
     static Workload named(String name) {
-        return valueOf(name);
+        for (Workload w : values()) {
+            if (w.name().equalsIgnoreCase(name)) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("unknown workload '" + name + "': choose W1, W2, W3 or W4");
     }
 
     int[] layers() {
