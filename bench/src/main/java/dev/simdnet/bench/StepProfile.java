@@ -24,9 +24,9 @@ import java.util.SplittableRandom;
  * </pre>
  * Arguments: workload (W1-W4), threads, a folder holding an MNIST-style dataset's four IDX files
  * (or {@code -} for 60,000 random images), and epochs to time after the warm-up (each as many
- * minibatches of 100 as the training set holds, 600 for Fashion-MNIST's). On
- * more than one thread a kernel's time is summed over the threads, so the kernels can add up to
- * more than the step.
+ * minibatches of 100 as the training set holds, 600 for Fashion-MNIST's). On more than one thread
+ * a kernel's time is summed over the threads, and the shares are of the threads' time in all
+ * (threads x step): what is left outside the kernels then includes the threads' waiting.
  */
 public final class StepProfile {
 
@@ -92,14 +92,16 @@ public final class StepProfile {
             }
             order.sort((a, b) -> Long.compare(k.nanos(b), k.nanos(a)));
             double inKernels = 0;
+            double threadUs = threads * stepUs; // the threads' time in all, a step
             for (int i : order) {
                 double us = k.nanos(i) / 1e3 / steps;
                 inKernels += us;
-                System.out.printf("| %s | %.2f | %.0f%% | %.1f |%n", TimedKernels.KERNELS.get(i), us, 100 * us / stepUs,
-                        k.calls(i) / steps);
+                System.out.printf("| %s | %.2f | %.0f%% | %.1f |%n", TimedKernels.KERNELS.get(i), us,
+                        100 * us / threadUs, k.calls(i) / steps);
             }
-            System.out.printf("| (outside the kernels) | %.2f | %.0f%% | |%n", stepUs - inKernels,
-                    100 * (stepUs - inKernels) / stepUs);
+            System.out.printf("| (outside the kernels%s) | %.2f | %.0f%% | |%n",
+                    threads > 1 ? ", waiting included, over all threads" : "", threadUs - inKernels,
+                    100 * (threadUs - inKernels) / threadUs);
         }
     }
 
