@@ -256,7 +256,8 @@ public final class Trainer implements AutoCloseable {
         this.firstOff = new int[blocks(net.inputSize(), FIRST_BLOCK)];
         this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
         this.zeros = new float[net.size(1) + SLACK];
-        this.paired = kernels.pairedWidth() > 0 && net.size(1) == kernels.pairedWidth() && net.inputSize() % 2 == 0;
+        this.paired = kernels.pairedWidth() > 0 && net.size(1) == kernels.pairedWidth() && net.inputSize() % 2 == 0
+                && ld[1] == net.size(1);
         this.pairLd = kernels.pairedLeadingDimension(Math.min(FIRST_BLOCK, net.inputSize()) / 2);
         this.pairStride = Math.addExact(Math.multiplyExact(maxBatch, pairLd), BLOCK_GAP / 2);
         this.nudgePairs = paired ? new float[Math.multiplyExact(2 * maxBatch, net.size(1))] : null;
@@ -920,17 +921,8 @@ public final class Trainer implements AutoCloseable {
 
     /** The first layer's nudges, each twice in a row, as its paired weight step reads them (DZP). */
     private void pairNudges(int rows, int out) {
-        float[] dz = nudges[0];
-        float[] dzp = nudgePairs;
-        int ldz = ld[1];
-        for (int r = 0; r < rows; r++) {
-            int s = r * ldz, d = 2 * r * out;
-            for (int j = 0; j < out; j++) {
-                float v = dz[s + j];
-                dzp[d + 2 * j] = v;
-                dzp[d + 2 * j + 1] = v;
-            }
-        }
+        // One call over all rows: a paired layer's rows are not padded (ld[1] == out, see paired).
+        k.floatsTwice(nudges[0], 0, nudgePairs, 0, rows * out);
     }
 
     /**

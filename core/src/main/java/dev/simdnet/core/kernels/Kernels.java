@@ -272,6 +272,18 @@ public interface Kernels {
     }
 
     /**
+     * DZP from dZ: {@code n} floats from {@code src[srcOff]} on, each twice in a row from
+     * {@code dst[dstOff]} on.
+     */
+    default void floatsTwice(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = src[srcOff + i];
+            dst[dstOff + 2 * i] = v;
+            dst[dstOff + 2 * i + 1] = v;
+        }
+    }
+
+    /**
      * The forward pass in the paired layout: {@code Z = X * WT + b} for {@code 2 * pairs} inputs of
      * XP (rows, pairs), ldx, and WP (pairs, out); b (out), or null for none; Z (rows, out), ldz,
      * overwritten.

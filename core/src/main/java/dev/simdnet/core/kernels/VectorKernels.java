@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1148,6 +1149,21 @@ final class VectorKernels implements Kernels {
             dst[dstOff + i / 2] = Kernels.pairOf(src[srcOff + i], src[srcOff + i + 1]);
         }
     }
+
+    @Override
+    public void floatsTwice(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        int i = 0;
+        for (int end = SPECIES.loopBound(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, src, srcOff + i);
+            v.rearrange(TWICE_LOW).intoArray(dst, dstOff + 2 * i);
+            v.rearrange(TWICE_HIGH).intoArray(dst, dstOff + 2 * i + L);
+        }
+        Kernels.super.floatsTwice(src, srcOff + i, dst, dstOff + 2 * i, n - i);
+    }
+
+    /** Lanes 0, 0, 1, 1, ... and L/2, L/2, L/2 + 1, ...: each of a vector's lanes twice, in two vectors. */
+    private static final VectorShuffle<Float> TWICE_LOW = VectorShuffle.fromOp(SPECIES, j -> j / 2);
+    private static final VectorShuffle<Float> TWICE_HIGH = VectorShuffle.fromOp(SPECIES, j -> L / 2 + j / 2);
 
     @Override
     public void pairedForward(int rows, int pairs, int out,

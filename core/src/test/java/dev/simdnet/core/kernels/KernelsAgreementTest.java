@@ -694,6 +694,25 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void floatsTwiceWritesEachValueTwiceInARow() {
+        for (int n : new int[] {1, 7, 8, 16, 17, 100, 1600}) {
+            float[] src = new float[n + 6];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = i == 3 ? -0f : i * 0.75f - 2f;
+            }
+            float[] dv = new float[2 * n + 5];
+            vector.floatsTwice(src, 3, dv, 2, n);
+            for (int i = 0; i < n; i++) {
+                int bits = Float.floatToRawIntBits(src[3 + i]);
+                assertEquals(bits, Float.floatToRawIntBits(dv[2 + 2 * i]), "first copy of " + i + " (n=" + n + ")");
+                assertEquals(bits, Float.floatToRawIntBits(dv[3 + 2 * i]), "second copy of " + i + " (n=" + n + ")");
+            }
+            assertEquals(0f, dv[1]);
+            assertEquals(0f, dv[2 * n + 2], "nothing written past 2n");
+        }
+    }
+
+    @Test
     void bytesBecomeTheSameFloatsAsTheScalarExpression() {
         byte[] all = new byte[256 + 40];
         for (int i = 0; i < all.length; i++) {
