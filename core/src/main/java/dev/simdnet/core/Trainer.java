@@ -796,14 +796,10 @@ public final class Trainer implements AutoCloseable {
             int qw = Math.min(PANEL, in - q0);
             int dst = q0 * out;
             for (int p0 = 0; p0 < out; p0 += PANEL) {
+                // Rows [q0, q0 + qw) of the panel (its width pw apart) to rows [p0, p0 + pw) of
+                // W's panel of columns (qw apart).
                 int pw = panelWidth(l, p0);
-                int src = panel(l, p0);
-                for (int j = 0; j < pw; j++) {
-                    int row = dst + (p0 + j) * qw;
-                    for (int kk = 0; kk < qw; kk++) {
-                        canonical[row + kk] = work[src + (q0 + kk) * pw + j];
-                    }
-                }
+                k.transpose(qw, pw, work, panel(l, p0) + q0 * pw, pw, canonical, dst + p0 * qw, qw);
             }
         }
     }

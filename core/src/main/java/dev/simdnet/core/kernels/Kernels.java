@@ -201,6 +201,20 @@ public interface Kernels {
                               float gradScale, float learningRate, float momentum, float weightDecay);
 
     /**
+     * {@code dst[dstOff + c * ldd + r] = src[srcOff + r * lds + c]} for r < rows, c < cols: a
+     * (rows, cols) block of a row-major matrix, lds apart, transposed into a (cols, rows) one, ldd
+     * apart.
+     */
+    default void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
+        for (int c = 0; c < cols; c++) {
+            int d = dstOff + c * ldd;
+            for (int r = 0; r < rows; r++) {
+                dst[d + r] = src[srcOff + r * lds + c];
+            }
+        }
+    }
+
+    /**
      * The distance between rows at which this implementation reads a matrix of {@code cols}
      * columns fastest as the A of {@link #forwardTransposed}: at least {@code cols}. A caller that
      * lays out its own buffer (the trainer's minibatch of pixels) may use it; any other works.

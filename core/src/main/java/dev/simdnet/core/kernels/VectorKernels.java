@@ -69,6 +69,9 @@ final class VectorKernels implements Kernels {
         final float[] tile = new float[8 * NV_DIRECT * L];
         float[] bias = new float[NV_DIRECT * L];
         int[] starts = new int[0];
+        /** The gather map of {@link #transpose}: 0, lds, 2 lds, ... for the lds it was made for. */
+        final int[] column = new int[L];
+        int columnLds = -1;
 
         /** Two vectors' lanes, summed one by one in a fixed order (see sumLanes). */
         final float[] lanes = new float[2 * L];
@@ -1147,6 +1150,36 @@ final class VectorKernels implements Kernels {
         }
         for (; i < n; i += 2) {
             dst[dstOff + i / 2] = Kernels.pairOf(src[srcOff + i], src[srcOff + i + 1]);
+        }
+    }
+
+    /**
+     * Each column of the block gathered, a vector of rows at a time: one instruction for L values
+     * where the plain loop loads and stores each.
+     */
+    @Override
+    public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
+        int r0 = 0;
+        if (rows >= L) {
+            Scratch s = SCRATCH.get();
+            int[] column = s.column;
+            if (s.columnLds != lds) {
+                for (int i = 0; i < L; i++) {
+                    column[i] = i * lds;
+                }
+                s.columnLds = lds;
+            }
+            int end = SPECIES.loopBound(rows);
+            for (int c = 0; c < cols; c++) {
+                int d = dstOff + c * ldd;
+                for (int r = 0; r < end; r += L) {
+                    FloatVector.fromArray(SPECIES, src, srcOff + r * lds + c, column, 0).intoArray(dst, d + r);
+                }
+            }
+            r0 = end;
+        }
+        if (r0 < rows) {
+            Kernels.super.transpose(rows - r0, cols, src, srcOff + r0 * lds, lds, dst, dstOff + r0, ldd);
         }
     }
 

@@ -694,6 +694,35 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void transposeMovesEveryValueToItsPlace() {
+        // The vector kernel gathers a column L rows at a time, with a map made for the last lds:
+        // shapes around L, and lds changing from call to call.
+        for (int rows : new int[] {1, 15, 16, 17, 33, 48}) {
+            for (int cols : new int[] {1, 5, 16, 48}) {
+                for (int extra : new int[] {0, 3}) {
+                    int lds = cols + extra, ldd = rows + 2 * extra, srcOff = 7, dstOff = 5;
+                    float[] src = new float[srcOff + rows * lds];
+                    for (int i = 0; i < src.length; i++) {
+                        src[i] = i + 0.5f;
+                    }
+                    float[] dst = new float[dstOff + cols * ldd + 4];
+                    vector.transpose(rows, cols, src, srcOff, lds, dst, dstOff, ldd);
+                    for (int c = 0; c < cols; c++) {
+                        for (int r = 0; r < rows; r++) {
+                            assertEquals(src[srcOff + r * lds + c], dst[dstOff + c * ldd + r],
+                                    "row " + r + ", column " + c + " of " + rows + "x" + cols + ", lds " + lds);
+                        }
+                        for (int r = rows; r < ldd && dstOff + c * ldd + r < dst.length; r++) {
+                            assertEquals(0f, dst[dstOff + c * ldd + r], "nothing between the rows of dst");
+                        }
+                    }
+                    assertEquals(0f, dst[dstOff - 1]);
+                }
+            }
+        }
+    }
+
+    @Test
     void floatsTwiceWritesEachValueTwiceInARow() {
         for (int n : new int[] {1, 7, 8, 16, 17, 100, 1600}) {
             float[] src = new float[n + 6];
