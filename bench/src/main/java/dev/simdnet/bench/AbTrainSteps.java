@@ -189,28 +189,18 @@ public final class AbTrainSteps {
         // (or the other): on two threads of a two-core machine the compiler's thread takes one of
         // their cores, and the build it happens to be compiling loses (one build against itself
         // gave a ratio of 1.75 after the 3 rounds that were the warm-up before).
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
-        int warm = 0;
-        long quietRounds = 0;
-        while (warm < MIN_WARM_UP || (canTell && quietRounds < QUIET_ROUNDS && warm < MAX_WARM_UP)) {
-            long before = canTell ? jit.getTotalCompilationTime() : 0;
+        WarmUp warm = warmUpUntilQuiet(MAX_WARM_UP, () -> {
             for (int b = 0; b < builds; b++) {
                 steps.get(b).invoke(drivers.get(b), block);
             }
-            long compiledMs = canTell ? jit.getTotalCompilationTime() - before : 0;
-            quietRounds = compiledMs < QUIET_MS ? quietRounds + 1 : 0;
-            warm++;
-        }
+        });
         double[][] t = new double[builds][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int b = 0; b < builds; b++) {
                 t[b][r] = (double) steps.get(b).invoke(drivers.get(b), block);
             }
         }
-        System.out.printf("%s, %d rounds of %d steps per build, after %d of warm-up%s%n", workload, rounds, block,
-                warm, !canTell ? " (this JVM does not tell its compilation time)"
-                        : quietRounds < QUIET_ROUNDS ? " (the JIT was still compiling)" : " (until the JIT was quiet)");
+        System.out.printf("%s, %d rounds of %d steps per build, after %s%n", workload, rounds, block, warm);
         for (int b = 0; b < builds; b++) {
             double[] q = quartiles(t[b]);
             System.out.printf("build %d (%s, %d thread(s)): median %.1f us a step (quartiles %.1f-%.1f), %.3f s an epoch of 600%n",
@@ -224,6 +214,41 @@ public final class AbTrainSteps {
             double[] q = quartiles(ratio);
             System.out.printf("build %d / build 0: median ratio %.3f (quartiles %.3f-%.3f)%n", b, q[1], q[0], q[2]);
         }
+    }
+
+    /** One round of a warm-up. */
+    interface Round {
+        void run() throws Exception;
+    }
+
+    /** How a warm-up went: its rounds, and whether the JIT was quiet at its end (null: cannot tell). */
+    record WarmUp(int rounds, Boolean quiet) {
+        @Override
+        public String toString() {
+            return rounds + " of warm-up" + (quiet == null ? " (this JVM does not tell its compilation time)"
+                    : quiet ? " (until the JIT was quiet)" : " (the JIT was still compiling)");
+        }
+    }
+
+    /**
+     * Runs {@code round} at least {@link #MIN_WARM_UP} times, then until {@link #QUIET_ROUNDS} in a
+     * row compiled under {@link #QUIET_MS} (or {@code maxRounds} in all), so that what is timed
+     * afterwards runs code the JIT is done with: on two threads of a two-core machine its
+     * compiler's thread otherwise takes one of their cores.
+     */
+    static WarmUp warmUpUntilQuiet(int maxRounds, Round round) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int warm = 0;
+        int quietRounds = 0;
+        while (warm < MIN_WARM_UP || (canTell && quietRounds < QUIET_ROUNDS && warm < maxRounds)) {
+            long before = canTell ? jit.getTotalCompilationTime() : 0;
+            round.run();
+            long compiledMs = canTell ? jit.getTotalCompilationTime() - before : 0;
+            quietRounds = compiledMs < QUIET_MS ? quietRounds + 1 : 0;
+            warm++;
+        }
+        return new WarmUp(warm, canTell ? quietRounds >= QUIET_ROUNDS : null);
     }
 
     /** A training set of 28x28 images as bytes, for the bench tools. */

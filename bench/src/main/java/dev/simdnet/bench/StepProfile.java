@@ -6,8 +6,6 @@ import dev.simdnet.core.Trainer;
 import dev.simdnet.core.TrainingConfig;
 import dev.simdnet.core.kernels.KernelProvider;
 import java.io.IOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -48,7 +46,7 @@ public final class StepProfile {
         }
     }
 
-    private static void run(Workload w, int threads, String data, int epochs) throws IOException {
+    private static void run(Workload w, int threads, String data, int epochs) throws Exception {
         if (threads < 1 || epochs < 1) {
             throw new IllegalArgumentException("threads and epochs must be positive");
         }
@@ -63,14 +61,8 @@ public final class StepProfile {
         TrainingConfig config = new TrainingConfig(BATCH, w.learningRate(), 1, 1, true, w.momentum(), 0f);
         SplittableRandom rng = new SplittableRandom(5);
         try (Trainer trainer = new Trainer(net, BATCH, k, threads)) {
-            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-            boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
-            int warm = 0;
-            for (int quiet = 0; warm < 3 || (canTell && quiet < 3 && warm < 100); warm++) {
-                long before = canTell ? jit.getTotalCompilationTime() : 0;
-                epoch(trainer, train, perEpoch, config, rng);
-                quiet = canTell && jit.getTotalCompilationTime() - before < 5 ? quiet + 1 : 0;
-            }
+            AbTrainSteps.WarmUp warm = AbTrainSteps.warmUpUntilQuiet(100,
+                    () -> epoch(trainer, train, perEpoch, config, rng));
             k.reset();
             long start = System.nanoTime();
             for (int e = 0; e < epochs; e++) {
@@ -78,7 +70,7 @@ public final class StepProfile {
             }
             double steps = (double) epochs * perEpoch;
             double stepUs = (System.nanoTime() - start) / 1e3 / steps;
-            System.out.printf("%s, %d thread(s), kernels %s: %d epochs of %d steps after %d of warm-up; %.1f us a "
+            System.out.printf("%s, %d thread(s), kernels %s: %d epochs of %d steps after %s; %.1f us a "
                     + "step, %.3f s an epoch%n", w, threads, k.inner().name(), epochs, perEpoch, warm, stepUs,
                     stepUs * perEpoch / 1e6);
             System.out.println();

@@ -668,7 +668,9 @@ public final class Trainer implements AutoCloseable {
             boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK && !(l == 0 && paired);
             passSplit = split;
             if (l == 0 && paired) {
-                pairNudges(rows, out);
+                // The nudges each twice in a row, as the paired weight step reads them (DZP). One
+                // call over all rows: a paired layer's rows are not padded (ld[1] == out, see paired).
+                k.floatsTwice(nudges[0], 0, nudgePairs, 0, rows * out);
             }
             int tasksA = split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
@@ -913,12 +915,6 @@ public final class Trainer implements AutoCloseable {
         k.pairedForward(rows, (k1 - k0) / 2, out, pairInput, xOff, pairLd, work, net.weightOffset(0) + k0 * out,
                 b == 0 ? work : null, net.biasOffset(0), whole ? activations[0] : partial,
                 whole ? 0 : b * partialStride, ld[1]);
-    }
-
-    /** The first layer's nudges, each twice in a row, as its paired weight step reads them (DZP). */
-    private void pairNudges(int rows, int out) {
-        // One call over all rows: a paired layer's rows are not padded (ld[1] == out, see paired).
-        k.floatsTwice(nudges[0], 0, nudgePairs, 0, rows * out);
     }
 
     /**
