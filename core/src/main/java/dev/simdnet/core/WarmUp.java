@@ -16,14 +16,20 @@ import java.util.SplittableRandom;
  * 4.0-4.7 s, loading being slower beside it.)
  *
  * <p>It changes no result: the network, the pixels and the trainer are its own, and the kernels keep
- * no state. Only networks about the lecture's size are warmed up, where those first seconds are most
+ * no state. Only networks up to about 784-128-10 are warmed up, where those first seconds are much
  * of the run; a step of a larger one, run interpreted, would take longer than loading the data
- * (for those, {@link #start} starts nothing).
+ * (for those, {@link #start} starts nothing). For 784-128-10 (W2 of BENCHMARKS.md, four epochs,
+ * JDK 25, alternating with {@code -Dsimdnet.warmUp=false}, three runs each): first epoch 1.6-2.1 s
+ * against 2.4-2.6 s on one thread, 1.5-2.0 s against 3.1-3.3 s on two; the whole command 4.4-5.1
+ * s against 4.6-5.3 s, and 4.0-4.3 s against 5.1-5.6 s.
  */
 public final class WarmUp implements AutoCloseable {
 
-    /** The most multiply-adds in the forward pass of one minibatch that are warmed up: 2^23. */
-    static final long MAX_FORWARD_WORK = 1L << 23;
+    /**
+     * The most multiply-adds in the forward pass of one minibatch that are warmed up: 2^24, which
+     * takes in 784-128-10 on minibatches of 100 (10 million) but not 784-800-10 (63 million).
+     */
+    static final long MAX_FORWARD_WORK = 1L << 24;
 
     private final Thread thread;
     private volatile boolean stop;

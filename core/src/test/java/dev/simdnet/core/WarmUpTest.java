@@ -38,7 +38,7 @@ class WarmUpTest {
     }
 
     @Test
-    void closeStopsItAndNetworksBeyondTheLecturesSizeAreNotWarmedUp() {
+    void closeStopsItAndNetworksBeyondW2sSizeAreNotWarmedUp() {
         int[] lecture = {784, 16, 16, 10};
         TrainingConfig plain = new TrainingConfig(100, 3f, 1, 1, true);
         WarmUp warm = WarmUp.start(lecture, Activation.SIGMOID, Cost.MSE, plain);
@@ -48,6 +48,9 @@ class WarmUpTest {
         // 784-800-10 on minibatches of 100: 63 million multiply-adds a forward pass.
         assertFalse(WarmUp.worthIt(new int[] {784, 800, 10}, 100));
         assertTrue(WarmUp.worthIt(lecture, 100));
+        // 784-128-10: 10.2 million, warmed up; with minibatches of 200, 20.4 million, not.
+        assertTrue(WarmUp.worthIt(new int[] {784, 128, 10}, 100));
+        assertFalse(WarmUp.worthIt(new int[] {784, 128, 10}, 200));
         try (WarmUp big = WarmUp.start(new int[] {784, 800, 10}, Activation.RELU, Cost.CROSS_ENTROPY, plain)) {
             assertFalse(big.running());
             assertEquals(0, big.steps());
