@@ -67,7 +67,7 @@ public final class Trainer implements AutoCloseable {
      * by blocks of inputs instead ({@link #firstLayerTask}), and the rest runs as one task.
      * 784-128-10 (10 million) and larger are shared by examples and neurons.
      */
-    private static final long MIN_PARALLEL_STEP = 1 << 22;
+    static final long MIN_PARALLEL_STEP = 1 << 22;
     /** Floats after the last row of each activation buffer: one 512-bit vector. */
     private static final int SLACK = 16;
     /**

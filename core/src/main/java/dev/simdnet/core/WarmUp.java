@@ -16,18 +16,27 @@ import java.util.SplittableRandom;
  * 4.0-4.7 s, loading being slower beside it.)
  *
  * <p>It changes no result: the network, the pixels and the trainer are its own, and the kernels keep
- * no state. Only networks up to about 784-128-10 are warmed up, where those first seconds are much
- * of the run; a step of a larger one, run interpreted, would take longer than loading the data
- * (for those, {@link #start} starts nothing). For 784-128-10 (W2 of BENCHMARKS.md, four epochs,
- * JDK 25, alternating with {@code -Dsimdnet.warmUp=false}, three runs each): first epoch 1.6-2.1 s
- * against 2.4-2.6 s on one thread, 1.5-2.0 s against 3.1-3.3 s on two; the whole command 4.4-5.1
- * s against 4.6-5.3 s, and 4.0-4.3 s against 5.1-5.6 s.
+ * no state. Networks up to about 784-128-10 are warmed up as they are; larger ones, whose steps
+ * run interpreted would take longer than loading the data, on narrower hidden layers that take
+ * the same code paths ({@link #sizesFor}). All on Fashion-MNIST, JDK 25, runs alternating with
+ * {@code -Dsimdnet.warmUp=false}, first epoch with and without:
+ * <ul>
+ * <li>784-128-10 (W2 of BENCHMARKS.md), three runs each: 1.6-2.1 s against 2.4-2.6 s on one thread,
+ * 1.5-2.0 s against 3.1-3.3 s on two; the whole four-epoch command 4.4-5.1 s against 4.6-5.3 s,
+ * and 4.0-4.3 s against 5.1-5.6 s.
+ * <li>784-800-10 (W3), warmed up as 784-80-10: on two threads, medians of seven runs 3.7 s
+ * (3.5-4.3) against 4.8 s (4.0-5.3); on one, 3.1-4.6 s against 4.2-5.7 s (three runs).
+ * <li>784-1024-1024-10 (W4), as 784-64-64-10, two threads: medians of six runs 5.7 s (5.1-7.7)
+ * against 7.0 s (5.9-8.3); the next two epochs were no slower.
+ * </ul>
+ * Loading is slower beside the warm-up, so the whole command gains less than the first epoch.
  */
 public final class WarmUp implements AutoCloseable {
 
     /**
-     * The most multiply-adds in the forward pass of one minibatch that are warmed up: 2^24, which
-     * takes in 784-128-10 on minibatches of 100 (10 million) but not 784-800-10 (63 million).
+     * The most multiply-adds in the forward pass of one minibatch of the network the warm-up
+     * trains: 2^24. 784-128-10 on minibatches of 100 (10 million) is warmed up as it is, 784-800-10
+     * (63 million) narrowed.
      */
     static final long MAX_FORWARD_WORK = 1L << 24;
 
@@ -36,7 +45,7 @@ public final class WarmUp implements AutoCloseable {
     private volatile int steps;
 
     private WarmUp(int[] sizes, Activation hidden, Cost cost, TrainingConfig config) {
-        thread = new Thread(() -> run(sizes.clone(), hidden, cost, config), "simdnet-warm-up");
+        thread = new Thread(() -> run(sizes, hidden, cost, config), "simdnet-warm-up");
         thread.setDaemon(true);
         // Below the caller's priority, where the scheduler heeds it: the warm-up is worth only the
         // core that would otherwise be idle.
@@ -45,27 +54,52 @@ public final class WarmUp implements AutoCloseable {
 
     /**
      * Starts warming up for training a network of {@code sizes} with {@code config} (its minibatch
-     * size, momentum and weight decay choose the code paths); nothing for a network larger than
-     * about the lecture's, on a single core (where it would only slow the caller down), or with
-     * {@code -Dsimdnet.warmUp=false}. Close it before training: that stops it after the step under
-     * way.
+     * size, momentum and weight decay choose the code paths): on the network {@link #sizesFor}
+     * gives, and nothing where it gives none, on a single core (where it would only slow the
+     * caller down), or with {@code -Dsimdnet.warmUp=false}. Close it before training: that stops it
+     * after the step under way.
      */
     public static WarmUp start(int[] sizes, Activation hidden, Cost cost, TrainingConfig config) {
-        WarmUp w = new WarmUp(sizes, hidden, cost, config);
-        if (worthIt(sizes, config.batchSize()) && Runtime.getRuntime().availableProcessors() > 1
+        int[] warm = sizesFor(sizes, config.batchSize());
+        WarmUp w = new WarmUp(warm, hidden, cost, config);
+        if (warm != null && Runtime.getRuntime().availableProcessors() > 1
                 && !"false".equals(System.getProperty("simdnet.warmUp"))) {
             w.thread.start();
         }
         return w;
     }
 
-    /** Whether a network of {@code sizes} trained on minibatches of {@code batch} is warmed up. */
-    static boolean worthIt(int[] sizes, int batch) {
+    /**
+     * The sizes of the network the warm-up trains for a network of {@code sizes} on minibatches of
+     * {@code batch}, or null for none. Up to {@link #MAX_FORWARD_WORK} multiply-adds a forward
+     * pass, the same sizes. Beyond, each hidden layer wider than two of the trainer's panels of
+     * neurons ({@link Trainer#PANEL}) is narrowed to one whole panel and its last one (800 to 48 +
+     * 32, 1024 to 48 + 16): the same tiles, the same partial vector at its end, and the same
+     * passes cut into the same kinds of blocks ({@link Trainer#MIN_PARALLEL_STEP}), on a fraction
+     * of the work. None where that is still too much, or too little to take the same paths.
+     */
+    static int[] sizesFor(int[] sizes, int batch) {
+        if (forwardWork(sizes, batch) <= MAX_FORWARD_WORK) {
+            return sizes.clone();
+        }
+        int[] narrow = sizes.clone();
+        for (int l = 1; l + 1 < narrow.length; l++) {
+            if (narrow[l] > 2 * Trainer.PANEL) {
+                int last = narrow[l] % Trainer.PANEL;
+                narrow[l] = Trainer.PANEL + (last == 0 ? Trainer.PANEL : last);
+            }
+        }
+        long work = forwardWork(narrow, batch);
+        return work <= MAX_FORWARD_WORK && work >= Trainer.MIN_PARALLEL_STEP ? narrow : null;
+    }
+
+    /** Multiply-adds in the forward pass of a minibatch of {@code batch} through {@code sizes}. */
+    private static long forwardWork(int[] sizes, int batch) {
         long work = 0;
         for (int l = 0; l + 1 < sizes.length; l++) {
             work += (long) sizes[l] * sizes[l + 1];
         }
-        return work * batch <= MAX_FORWARD_WORK;
+        return work * batch;
     }
 
     private void run(int[] sizes, Activation hidden, Cost cost, TrainingConfig config) {
