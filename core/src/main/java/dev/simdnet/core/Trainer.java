@@ -53,8 +53,19 @@ public final class Trainer implements AutoCloseable {
      * 48 is 3 vectors at 512 bits, 6 at 256, 12 at 128: whole register tiles at every width.
      */
     static final int PANEL = 48;
-    /** Neurons per task block: two panels. */
+    /** Neurons per task block of a layer narrower than {@link #WHOLE_PANELS} panels: two panels. */
     private static final int NEURON_BLOCK = 2 * PANEL;
+    /**
+     * From this many panels on, a layer's forward pass and weight step are cut by panels alone:
+     * each task runs one whole panel, over all the minibatch's examples (forward) or all the
+     * layer's inputs (weight step), as one thread would. Narrower layers are cut into blocks of
+     * {@link #NEURON_BLOCK} neurons by {@link #ROW_BLOCK} examples or {@link #INPUT_BLOCK} inputs,
+     * so that two threads have enough tasks to share. No sum is split either way, so the cut
+     * changes no bit. W3 (17 panels), two threads, against those blocks (AbTrainSteps): 0.969,
+     * 0.983 and 0.997 of the step's time (0.939 and 0.947 for a first version that cut the output
+     * layer whole too); one thread 0.987. W4 (22 panels): 1.003 on two threads, 1.008 on one.
+     */
+    private static final int WHOLE_PANELS = 8;
     /** Inputs (rows of WT) per task block of the weight step and the input gradient. */
     private static final int INPUT_BLOCK = 96;
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
@@ -645,6 +656,27 @@ public final class Trainer implements AutoCloseable {
         return (n + block - 1) / block;
     }
 
+    // How a shared forward pass or weight step of a layer of out neurons is cut (WHOLE_PANELS).
+
+    private static boolean wholePanels(int out) {
+        return blocks(out, PANEL) >= WHOLE_PANELS;
+    }
+
+    /** Neurons per block. */
+    private static int neuronBlock(int out) {
+        return wholePanels(out) ? PANEL : NEURON_BLOCK;
+    }
+
+    /** Examples per block of the forward pass. */
+    private static int forwardRowBlock(int rows, int out) {
+        return wholePanels(out) ? Math.max(1, rows) : ROW_BLOCK;
+    }
+
+    /** Inputs per block of the weight step. */
+    private static int stepInputBlock(int in, int out) {
+        return wholePanels(out) ? Math.max(1, in) : INPUT_BLOCK;
+    }
+
     /**
      * Backpropagation over the {@code rows} gathered examples: the forward pass, the cost, then,
      * layer by layer from the output, every example's desired nudges to the weighted inputs, summed
@@ -672,7 +704,8 @@ public final class Trainer implements AutoCloseable {
                 // call over all rows: a paired layer's rows are not padded (ld[1] == out, see paired).
                 k.floatsTwice(nudges[0], 0, nudgePairs, 0, rows * out);
             }
-            int tasksA = split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
+            int tasksA = split ? blocks(in, stepInputBlock(in, out)) * blocks(out, neuronBlock(out))
+                    : l == 0 ? firstBlocks : 1;
             int tasksB = l == 0 ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             if (l > 0) {
                 // dA = dZ * W wants W's rows: transpose this layer's panels back first.
@@ -701,11 +734,12 @@ public final class Trainer implements AutoCloseable {
             // thread the same blocks of weights in both (see WorkerPool). A first layer in blocks
             // of inputs (firstLayerTask) has one task per block, reading the block's own matrix.
             boolean byFirst = l == 0 && firstBlocks > 1;
-            int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
-            int j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
-            int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
-            int k0 = split ? (task % inBlocks) * INPUT_BLOCK : byFirst ? task * FIRST_BLOCK : 0;
-            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : byFirst ? Math.min(in, k0 + FIRST_BLOCK) : in;
+            int inBlock = stepInputBlock(in, out);
+            int inBlocks = split ? blocks(in, inBlock) : 1;
+            int j0 = split ? (task / inBlocks) * neuronBlock(out) : 0;
+            int j1 = split ? Math.min(out, j0 + neuronBlock(out)) : out;
+            int k0 = split ? (task % inBlocks) * inBlock : byFirst ? task * FIRST_BLOCK : 0;
+            int k1 = split ? Math.min(in, k0 + inBlock) : byFirst ? Math.min(in, k0 + FIRST_BLOCK) : in;
             int a0 = byFirst ? firstOff[task] : k0; // where column k0 is in a row of the input
             // dWT (in, out) = A_prev^T (in, rows) * dZ (rows, out): the weight nudges are
             // proportional to the previous layer's activations, summed over the minibatch. One
@@ -823,7 +857,7 @@ public final class Trainer implements AutoCloseable {
                 convertFloats = null;
                 sumFirstLayer(rows);
             } else {
-                pool.run(forwardJob, split ? blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK) : 1);
+                pool.run(forwardJob, split ? blocks(rows, forwardRowBlock(rows, out)) * blocks(out, neuronBlock(out)) : 1);
             }
             if (net.activation(l) == Activation.SOFTMAX) {
                 // Softmax needs whole rows: it runs after the blocks are done.
@@ -838,11 +872,12 @@ public final class Trainer implements AutoCloseable {
         int ldIn = ld[l], ldOut = ld[l + 1];
         boolean split = passSplit;
         // Numbered by blocks of neurons first, as the weight step's tasks (see WorkerPool).
-        int rowBlocks = split ? blocks(rows, ROW_BLOCK) : 1;
-        int r0 = split ? (task % rowBlocks) * ROW_BLOCK : 0;
-        int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
-        int j0 = split ? (task / rowBlocks) * NEURON_BLOCK : 0;
-        int j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
+        int rowBlock = forwardRowBlock(rows, out);
+        int rowBlocks = split ? blocks(rows, rowBlock) : 1;
+        int r0 = split ? (task % rowBlocks) * rowBlock : 0;
+        int r1 = split ? Math.min(rows, r0 + rowBlock) : rows;
+        int j0 = split ? (task / rowBlocks) * neuronBlock(out) : 0;
+        int j1 = split ? Math.min(out, j0 + neuronBlock(out)) : out;
         // Z (rows, out) = A_prev (rows, in) * WT + b, then A = f(Z) in place, block by block and
         // panel by panel.
         for (int p0 = j0; p0 < j1; p0 += PANEL) {

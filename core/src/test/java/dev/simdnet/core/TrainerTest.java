@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -92,13 +93,15 @@ class TrainerTest {
         assertArrayEquals(results[0], results[1]);
     }
 
-    @Test
-    void anyNumberOfThreadsGivesTheSameWeightsBitForBit() {
-        // Big enough that every pass is cut into blocks; 1234 examples leave a partial minibatch.
+    @ParameterizedTest(name = "784-{0}-30-10")
+    @ValueSource(ints = {200, 400})
+    void anyNumberOfThreadsGivesTheSameWeightsBitForBit(int hidden) {
+        // Big enough that every pass is cut into blocks (200 neurons: blocks of neurons by
+        // examples or inputs; 400: whole panels); 1234 examples leave a partial minibatch.
         Dataset train = prototypes(1234, 784, 5);
         float[][] results = new float[3][];
         for (int threads = 1; threads <= 3; threads++) {
-            Network net = Network.create(new int[] {784, 200, 30, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 9);
+            Network net = Network.create(new int[] {784, hidden, 30, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 9);
             try (Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads)) {
                 assertEquals(threads, trainer.threads());
                 trainer.sgd(train, null, new TrainingConfig(100, 0.05f, 2, 17, true, 0.9f, 1e-4f), null);
@@ -187,6 +190,67 @@ class TrainerTest {
         }
         double h = 1e-6;
         for (int i = 0; i < params.length; i++) {
+            double numeric = DoubleOracle.centralDifference(net, params, x, labels, i, h);
+            assertEquals(numeric, analytic[i], 1e-3 * Math.abs(numeric) + 1e-5, "parameter " + i);
+        }
+    }
+
+    @Test
+    void aWideLayerCutIntoWholePanelsMatchesFiniteDifferences() {
+        // 400 neurons, 9 panels of 48 (the last one 16 wide): a step of 16 examples of 784 inputs
+        // (5 million multiply-adds) is shared by threads, and a layer this wide is cut by whole
+        // panels, its forward pass over all examples and its weight step over all inputs, on two
+        // threads. Oracle: DoubleOracle's double-precision cost, differentiated numerically for
+        // weights around the panels' edges and the first and last inputs, and for every tenth bias.
+        int in = 784, hidden = 400, count = 16;
+        SplittableRandom rng = new SplittableRandom(33);
+        byte[] pixels = new byte[count * in];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) rng.nextInt(256);
+        }
+        int[] labels = new int[count];
+        int[] order = new int[count];
+        for (int e = 0; e < count; e++) {
+            labels[e] = e % 4;
+            order[e] = e;
+        }
+        Dataset data = Dataset.ofBytes("bytes", pixels, labels, 1, in, 4);
+        Network net = Network.create(new int[] {in, hidden, 4}, Activation.SIGMOID, Cost.MSE, 14);
+        float[] p = net.parameters();
+        for (int j = 0; j < hidden; j++) {
+            p[net.biasOffset(0) + j] = (float) (rng.nextDouble() - 0.5);
+        }
+        float[] analytic;
+        try (Trainer trainer = new Trainer(net, count, KernelProvider.get(), 2)) {
+            trainer.yieldToJit = false;
+            trainer.computeGradient(data, order, 0, count);
+            analytic = trainer.gradient().clone();
+        }
+        double[] params = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            params[i] = p[i];
+        }
+        double[][] x = new double[count][in];
+        for (int e = 0; e < count; e++) {
+            for (int i = 0; i < in; i++) {
+                x[e][i] = (pixels[e * in + i] & 0xFF) / 255.0;
+            }
+        }
+        List<Integer> checked = new ArrayList<>();
+        for (int j : new int[] {0, 47, 48, 95, 96, 383, 384, 399}) {
+            for (int k : new int[] {0, 1, 400, 783}) {
+                checked.add(net.weightOffset(0) + j * in + k);
+            }
+        }
+        for (int j = 0; j < hidden; j += 10) {
+            checked.add(net.biasOffset(0) + j);
+        }
+        for (int j = 0; j < 4; j++) {
+            checked.add(net.weightOffset(1) + j * hidden + 399);
+            checked.add(net.biasOffset(1) + j);
+        }
+        double h = 1e-6;
+        for (int i : checked) {
             double numeric = DoubleOracle.centralDifference(net, params, x, labels, i, h);
             assertEquals(numeric, analytic[i], 1e-3 * Math.abs(numeric) + 1e-5, "parameter " + i);
         }
