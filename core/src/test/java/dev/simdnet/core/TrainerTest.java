@@ -156,10 +156,7 @@ class TrainerTest {
         int out = hidden > 0 ? hidden : kernels.pairedWidth() > 0 ? kernels.pairedWidth() : 16;
         int count = 5;
         SplittableRandom rng = new SplittableRandom(21);
-        byte[] pixels = new byte[count * in];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) rng.nextInt(256);
-        }
+        byte[] pixels = randomBytes(count * in, rng);
         int[] labels = {3, 0, 1, 3, 2};
         Dataset data = Dataset.ofBytes("bytes", pixels, labels, 1, in, 4);
         if (kind.equals("floats")) {
@@ -178,10 +175,35 @@ class TrainerTest {
             trainer.computeGradient(data, order, 0, count);
             analytic = trainer.gradient().clone();
         }
+        int[] every = new int[p.length];
+        for (int i = 0; i < every.length; i++) {
+            every[i] = i;
+        }
+        assertMatchesFiniteDifferences(net, pixels, labels, analytic, every);
+    }
+
+    /** n bytes drawn from rng. */
+    private static byte[] randomBytes(int n, SplittableRandom rng) {
+        byte[] bytes = new byte[n];
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) rng.nextInt(256);
+        }
+        return bytes;
+    }
+
+    /**
+     * Checks {@code analytic}, the gradient of net's summed cost over the examples whose pixels are
+     * {@code pixels} (one row per label), at the parameters {@code indices}, against DoubleOracle's
+     * double-precision cost differentiated numerically.
+     */
+    private static void assertMatchesFiniteDifferences(Network net, byte[] pixels, int[] labels, float[] analytic,
+                                                       int[] indices) {
+        float[] p = net.parameters();
         double[] params = new double[p.length];
         for (int i = 0; i < p.length; i++) {
             params[i] = p[i];
         }
+        int count = labels.length, in = net.inputSize();
         double[][] x = new double[count][in];
         for (int e = 0; e < count; e++) {
             for (int i = 0; i < in; i++) {
@@ -189,7 +211,7 @@ class TrainerTest {
             }
         }
         double h = 1e-6;
-        for (int i = 0; i < params.length; i++) {
+        for (int i : indices) {
             double numeric = DoubleOracle.centralDifference(net, params, x, labels, i, h);
             assertEquals(numeric, analytic[i], 1e-3 * Math.abs(numeric) + 1e-5, "parameter " + i);
         }
@@ -204,10 +226,7 @@ class TrainerTest {
         // weights around the panels' edges and the first and last inputs, and for every tenth bias.
         int in = 784, hidden = 400, count = 16;
         SplittableRandom rng = new SplittableRandom(33);
-        byte[] pixels = new byte[count * in];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) rng.nextInt(256);
-        }
+        byte[] pixels = randomBytes(count * in, rng);
         int[] labels = new int[count];
         int[] order = new int[count];
         for (int e = 0; e < count; e++) {
@@ -226,16 +245,6 @@ class TrainerTest {
             trainer.computeGradient(data, order, 0, count);
             analytic = trainer.gradient().clone();
         }
-        double[] params = new double[p.length];
-        for (int i = 0; i < p.length; i++) {
-            params[i] = p[i];
-        }
-        double[][] x = new double[count][in];
-        for (int e = 0; e < count; e++) {
-            for (int i = 0; i < in; i++) {
-                x[e][i] = (pixels[e * in + i] & 0xFF) / 255.0;
-            }
-        }
         List<Integer> checked = new ArrayList<>();
         for (int j : new int[] {0, 47, 48, 95, 96, 383, 384, 399}) {
             for (int k : new int[] {0, 1, 400, 783}) {
@@ -249,11 +258,7 @@ class TrainerTest {
             checked.add(net.weightOffset(1) + j * hidden + 399);
             checked.add(net.biasOffset(1) + j);
         }
-        double h = 1e-6;
-        for (int i : checked) {
-            double numeric = DoubleOracle.centralDifference(net, params, x, labels, i, h);
-            assertEquals(numeric, analytic[i], 1e-3 * Math.abs(numeric) + 1e-5, "parameter " + i);
-        }
+        assertMatchesFiniteDifferences(net, pixels, labels, analytic, checked.stream().mapToInt(i -> i).toArray());
     }
 
     @Test
