@@ -74,9 +74,10 @@ public final class WarmUp implements AutoCloseable {
      * {@code batch}, or null for none. Up to {@link #MAX_FORWARD_WORK} multiply-adds a forward
      * pass, the same sizes. Beyond, each hidden layer wider than two of the trainer's panels of
      * neurons ({@link Trainer#PANEL}) is narrowed to one whole panel and its last one (800 to 48 +
-     * 32, 1024 to 48 + 16): the same tiles, the same partial vector at its end, and the same
-     * passes cut into the same kinds of blocks ({@link Trainer#MIN_PARALLEL_STEP}), on a fraction
-     * of the work. None where that is still too much, or too little to take the same paths.
+     * 32, 1024 to 48 + 16): the same kernels and tiles, the same partial vector at its end, and
+     * passes shared into tasks as the real network's are (a step of at least
+     * {@link Trainer#MIN_PARALLEL_STEP}), on a fraction of the work. None where that is still too
+     * much, or too little to take the same paths.
      */
     static int[] sizesFor(int[] sizes, int batch) {
         if (forwardWork(sizes, batch) <= MAX_FORWARD_WORK) {
