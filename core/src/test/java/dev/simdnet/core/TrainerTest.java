@@ -93,15 +93,16 @@ class TrainerTest {
         assertArrayEquals(results[0], results[1]);
     }
 
-    @ParameterizedTest(name = "784-{0}-30-10")
-    @ValueSource(ints = {200, 400})
-    void anyNumberOfThreadsGivesTheSameWeightsBitForBit(int hidden) {
+    @ParameterizedTest(name = "784-{0}-{1}-10")
+    @CsvSource({"200, 30", "400, 30", "400, 400"})
+    void anyNumberOfThreadsGivesTheSameWeightsBitForBit(int hidden, int second) {
         // Big enough that every pass is cut into blocks (200 neurons: blocks of neurons by
-        // examples or inputs; 400: whole panels); 1234 examples leave a partial minibatch.
+        // examples or inputs; 400: whole panels; 400 by 400: input-gradient tasks that transpose
+        // their own panel of W); 1234 examples leave a partial minibatch.
         Dataset train = prototypes(1234, 784, 5);
         float[][] results = new float[3][];
         for (int threads = 1; threads <= 3; threads++) {
-            Network net = Network.create(new int[] {784, hidden, 30, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 9);
+            Network net = Network.create(new int[] {784, hidden, second, 10}, Activation.RELU, Cost.CROSS_ENTROPY, 9);
             try (Trainer trainer = new Trainer(net, 100, KernelProvider.get(), threads)) {
                 assertEquals(threads, trainer.threads());
                 trainer.sgd(train, null, new TrainingConfig(100, 0.05f, 2, 17, true, 0.9f, 1e-4f), null);
@@ -217,13 +218,16 @@ class TrainerTest {
         }
     }
 
-    @Test
-    void aWideLayerCutIntoWholePanelsMatchesFiniteDifferences() {
+    @ParameterizedTest(name = "{0} layer(s) of 400")
+    @ValueSource(ints = {1, 2})
+    void wideLayersCutIntoWholePanelsMatchFiniteDifferences(int wide) {
         // 400 neurons, 9 panels of 48 (the last one 16 wide): a step of 16 examples of 784 inputs
-        // (5 million multiply-adds) is shared by threads, and a layer this wide is cut by whole
-        // panels, its forward pass over all examples and its weight step over all inputs, on two
-        // threads. Oracle: DoubleOracle's double-precision cost, differentiated numerically for
-        // weights around the panels' edges and the first and last inputs, and for every tenth bias.
+        // (5 million multiply-adds and more) is shared by threads, and a layer this wide is cut by
+        // whole panels, its forward pass over all examples and its weight step over all inputs,
+        // on two threads. A second such layer (400 inputs, 400 neurons) has each task of its
+        // input gradient transpose its own panel of W first. Oracle: DoubleOracle's
+        // double-precision cost, differentiated numerically for weights around the panels' edges
+        // and the first and last inputs, and for every twentieth bias.
         int in = 784, hidden = 400, count = 16;
         SplittableRandom rng = new SplittableRandom(33);
         byte[] pixels = randomBytes(count * in, rng);
@@ -234,10 +238,13 @@ class TrainerTest {
             order[e] = e;
         }
         Dataset data = Dataset.ofBytes("bytes", pixels, labels, 1, in, 4);
-        Network net = Network.create(new int[] {in, hidden, 4}, Activation.SIGMOID, Cost.MSE, 14);
+        int[] sizes = wide == 1 ? new int[] {in, hidden, 4} : new int[] {in, hidden, hidden, 4};
+        Network net = Network.create(sizes, Activation.SIGMOID, Cost.MSE, 14);
         float[] p = net.parameters();
-        for (int j = 0; j < hidden; j++) {
-            p[net.biasOffset(0) + j] = (float) (rng.nextDouble() - 0.5);
+        for (int l = 0; l < wide; l++) {
+            for (int j = 0; j < hidden; j++) {
+                p[net.biasOffset(l) + j] = (float) (rng.nextDouble() - 0.5);
+            }
         }
         float[] analytic;
         try (Trainer trainer = new Trainer(net, count, KernelProvider.get(), 2)) {
@@ -251,12 +258,21 @@ class TrainerTest {
                 checked.add(net.weightOffset(0) + j * in + k);
             }
         }
-        for (int j = 0; j < hidden; j += 10) {
-            checked.add(net.biasOffset(0) + j);
+        for (int l = 1; l < wide; l++) {
+            for (int j : new int[] {0, 47, 48, 399}) {
+                for (int k : new int[] {0, 47, 48, 399}) {
+                    checked.add(net.weightOffset(l) + j * hidden + k);
+                }
+            }
+        }
+        for (int l = 0; l < wide; l++) {
+            for (int j = 0; j < hidden; j += 20) {
+                checked.add(net.biasOffset(l) + j);
+            }
         }
         for (int j = 0; j < 4; j++) {
-            checked.add(net.weightOffset(1) + j * hidden + 399);
-            checked.add(net.biasOffset(1) + j);
+            checked.add(net.weightOffset(wide) + j * hidden + 399);
+            checked.add(net.biasOffset(wide) + j);
         }
         assertMatchesFiniteDifferences(net, pixels, labels, analytic, checked.stream().mapToInt(i -> i).toArray());
     }
