@@ -58,7 +58,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * From this many panels on, a layer's forward pass and weight step are cut by panels alone:
      * each task runs one whole panel, over all the minibatch's examples (forward) or all the
-     * layer's inputs (weight step), as one thread would. Narrower layers are cut into blocks of
+     * layer's inputs (weight step), as one thread would; the panels that do not share out evenly
+     * among the threads are cut into a piece for each (see wholeTasks). Narrower layers are cut into blocks of
      * {@link #NEURON_BLOCK} neurons by {@link #ROW_BLOCK} examples or {@link #INPUT_BLOCK} inputs,
      * so that two threads have enough tasks to share. No sum is split either way, so the cut
      * changes no bit. W3 (17 panels), two threads, against those blocks (AbTrainSteps): 0.969,
@@ -290,7 +291,9 @@ public final class Trainer implements AutoCloseable {
             }
         }
         this.work = new float[net.parameterCount()];
-        this.canonical = new float[widest];
+        // SLACK more: the input gradient's tiles may read a last partial vector of a piece of
+        // W's columns past the panel's end (see backwardTask) instead of copying it padded.
+        this.canonical = new float[widest + SLACK];
         this.workGradient = new float[work.length];
         this.gradient = new float[net.parameterCount()];
         this.pool = new WorkerPool(threads);
@@ -664,19 +667,55 @@ public final class Trainer implements AutoCloseable {
         return blocks(out, PANEL) >= WHOLE_PANELS;
     }
 
-    /** Neurons per block. */
-    private static int neuronBlock(int out) {
-        return wholePanels(out) ? PANEL : NEURON_BLOCK;
+    // A pass cut by whole panels gives each thread the same work. Its tasks number threads times
+    // (q + s): thread i's share of them (see WorkerPool) is q whole panels, then its piece of each
+    // of the s panels left over, the last (full panels % threads) full ones and the partial one.
+    // A piece is a range of the minibatch's examples (forward pass), of the inputs (weight step)
+    // or of the panel's columns (input gradient): no sum is split, so no bit changes. W3's 800
+    // neurons, 16 full panels and one of 32, on two threads: 8 panels and half of the partial one
+    // each, where one panel a task left one thread 9 panels of work and the other 7 and the 32.
+
+    /** The s of a cut of n columns for t threads: the panels left over after q = (n / PANEL) / t each. */
+    private static int leftOver(int n, int t) {
+        return n / PANEL % t + (n % PANEL > 0 ? 1 : 0);
     }
 
-    /** Examples per block of the forward pass. */
-    private static int forwardRowBlock(int rows, int out) {
-        return wholePanels(out) ? Math.max(1, rows) : ROW_BLOCK;
+    /** The number of tasks of a pass over n columns cut by whole panels, for t threads. */
+    static int wholeTasks(int n, int t) {
+        return t * (n / PANEL / t + leftOver(n, t));
     }
 
-    /** Inputs per block of the weight step. */
-    private static int stepInputBlock(int in, int out) {
-        return wholePanels(out) ? Math.max(1, in) : INPUT_BLOCK;
+    /** The first column of the panel of task {@code task} of such a pass. */
+    static int wholePanel(int task, int n, int t) {
+        int q = n / PANEL / t, per = q + leftOver(n, t);
+        int share = task / per, j = task % per;
+        return (j < q ? share * q + j : t * q + j - q) * PANEL;
+    }
+
+    /** Which piece of its panel, of t, task {@code task} of such a pass takes; -1 for all of it. */
+    static int wholePiece(int task, int n, int t) {
+        int q = n / PANEL / t, per = q + leftOver(n, t);
+        return t == 1 || task % per < q ? -1 : task / per;
+    }
+
+    private int wholeTasks(int n) {
+        return wholeTasks(n, pool.threads());
+    }
+
+    private int wholePanel(int task, int n) {
+        return wholePanel(task, n, pool.threads());
+    }
+
+    private int wholePiece(int task, int n) {
+        return wholePiece(task, n, pool.threads());
+    }
+
+    /**
+     * Where piece i of {@code parts} pieces of n items begins: n for i = parts, else i * n / parts
+     * rounded down to a multiple of {@code align} (the kernels' whole register tiles).
+     */
+    static int cut(int i, int parts, int n, int align) {
+        return i >= parts ? n : (int) ((long) i * n / parts) / align * align;
     }
 
     /**
@@ -706,15 +745,15 @@ public final class Trainer implements AutoCloseable {
                 // call over all rows: a paired layer's rows are not padded (ld[1] == out, see paired).
                 k.floatsTwice(nudges[0], 0, nudgePairs, 0, rows * out);
             }
-            int tasksA = split ? blocks(in, stepInputBlock(in, out)) * blocks(out, neuronBlock(out))
-                    : l == 0 ? firstBlocks : 1;
+            int tasksA = split && wholePanels(out) ? wholeTasks(out)
+                    : split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
             // dA = dZ * W wants W's rows, transposed back from the panels: for a layer with
             // WHOLE_PANELS panels of inputs and of neurons or more, by each task for its own panel
             // of W's columns (all examples), which it then reads while they are in its cache;
             // otherwise first, as a job of its own. W4's 1024x1024 layer, against the job of its
             // own: 0.983 and 0.986 of the step's time on two threads, 0.990 on one (AbTrainSteps).
             passFusedB = split && wholePanels(in) && wholePanels(out);
-            int tasksB = l == 0 ? 0 : passFusedB ? blocks(in, PANEL)
+            int tasksB = l == 0 ? 0 : passFusedB ? wholeTasks(in)
                     : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             if (l > 0 && !passFusedB) {
                 pool.run(transposeJob, split ? blocks(in, INPUT_BLOCK) : 1);
@@ -742,12 +781,22 @@ public final class Trainer implements AutoCloseable {
             // thread the same blocks of weights in both (see WorkerPool). A first layer in blocks
             // of inputs (firstLayerTask) has one task per block, reading the block's own matrix.
             boolean byFirst = l == 0 && firstBlocks > 1;
-            int inBlock = stepInputBlock(in, out);
-            int inBlocks = split ? blocks(in, inBlock) : 1;
-            int j0 = split ? (task / inBlocks) * neuronBlock(out) : 0;
-            int j1 = split ? Math.min(out, j0 + neuronBlock(out)) : out;
-            int k0 = split ? (task % inBlocks) * inBlock : byFirst ? task * FIRST_BLOCK : 0;
-            int k1 = split ? Math.min(in, k0 + inBlock) : byFirst ? Math.min(in, k0 + FIRST_BLOCK) : in;
+            boolean whole = split && wholePanels(out);
+            int inBlocks = split ? blocks(in, INPUT_BLOCK) : 1;
+            int j0, j1, k0, k1, piece = -1;
+            if (whole) {
+                // A whole panel, all inputs, or its piece of the inputs (see wholeTasks).
+                piece = wholePiece(task, out);
+                j0 = wholePanel(task, out);
+                j1 = Math.min(out, j0 + PANEL);
+                k0 = piece < 0 ? 0 : cut(piece, pool.threads(), in, 8);
+                k1 = piece < 0 ? in : cut(piece + 1, pool.threads(), in, 8);
+            } else {
+                j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
+                j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
+                k0 = split ? (task % inBlocks) * INPUT_BLOCK : byFirst ? task * FIRST_BLOCK : 0;
+                k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : byFirst ? Math.min(in, k0 + FIRST_BLOCK) : in;
+            }
             int a0 = byFirst ? firstOff[task] : k0; // where column k0 is in a row of the input
             // dWT (in, out) = A_prev^T (in, rows) * dZ (rows, out): the weight nudges are
             // proportional to the previous layer's activations, summed over the minibatch. One
@@ -783,10 +832,14 @@ public final class Trainer implements AutoCloseable {
             }
             if (passUpdate && byFirst) {
                 touchNextRows(0, passNextCount, k0, k1, in);
+            } else if (passUpdate && l == 0 && whole) {
+                // Each task its share of the next rows, in proportion.
+                int n = passNextCount;
+                touchNextRows(cut(task, passTasksA, n, 1), cut(task + 1, passTasksA, n, 1), 0, in, in);
             } else if (passUpdate && l == 0 && j0 == 0) {
                 touchNext(k0, k1, in);
             }
-            if (k0 == 0) {
+            if (whole ? piece <= 0 : k0 == 0) {
                 int b0 = net.biasOffset(l) + j0;
                 Arrays.fill(workGradient, b0, b0 + j1 - j0, 0f);
                 k.accumulateBiasGradient(rows, j1 - j0, nudges[l], j0, ldOut, workGradient, b0);
@@ -800,21 +853,32 @@ public final class Trainer implements AutoCloseable {
             int t = task - passTasksA;
             boolean fused = passFusedB;
             int rowBlocks = split && !fused ? blocks(rows, ROW_BLOCK) : 1;
-            int inBlock = fused ? PANEL : INPUT_BLOCK;
-            int r0 = split ? (t % rowBlocks) * ROW_BLOCK : 0;
+            int r0 = split && !fused ? (t % rowBlocks) * ROW_BLOCK : 0;
             int r1 = split && !fused ? Math.min(rows, r0 + ROW_BLOCK) : rows;
-            int k0 = split ? (t / rowBlocks) * inBlock : 0;
-            int k1 = split ? Math.min(in, k0 + inBlock) : in;
+            int k0, k1;
             if (fused) {
+                // A whole panel of inputs, or its piece of the panel's columns (see wholeTasks).
+                int piece = wholePiece(t, in);
+                int q0 = wholePanel(t, in), qw = Math.min(PANEL, in - q0);
+                k0 = piece < 0 ? q0 : q0 + cut(piece, pool.threads(), qw, 8);
+                k1 = piece < 0 ? q0 + qw : q0 + cut(piece + 1, pool.threads(), qw, 8);
+                if (k0 == k1) {
+                    return;
+                }
                 transposeColumns(l, k0, k1);
+            } else {
+                k0 = split ? (t / rowBlocks) * INPUT_BLOCK : 0;
+                k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
             }
             // dA_prev (rows, in) = dZ (rows, out) * W (out, in): what every neuron of this layer
             // wants from the previous one, weighted by the weights, summed; then times f'. The
-            // same product as the forward pass's, panel by panel of W, without a bias.
-            for (int p0 = k0; p0 < k1; p0 += PANEL) {
-                int pw = Math.min(PANEL, in - p0);
-                k.forwardTransposed(r1 - r0, out, pw, nudges[l], r0 * ldOut, ldOut, canonical, p0 * out, pw,
-                        null, 0, nudges[l - 1], r0 * ldIn + p0, ldIn);
+            // same product as the forward pass's, panel by panel of W (W's columns [q0, q0 + 48)
+            // row-major, see transposeColumns), without a bias.
+            for (int q0 = k0 - k0 % PANEL; q0 < k1; q0 += PANEL) {
+                int qw = Math.min(PANEL, in - q0);
+                int c0 = Math.max(k0, q0), c1 = Math.min(k1, q0 + qw);
+                k.forwardTransposed(r1 - r0, out, c1 - c0, nudges[l], r0 * ldOut, ldOut, canonical,
+                        q0 * out + c0 - q0, qw, null, 0, nudges[l - 1], r0 * ldIn + c0, ldIn);
             }
             if (keepActivationGrads != null) {
                 for (int r = r0; r < r1; r++) {
@@ -832,7 +896,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** W's columns of the task's block of {@link #INPUT_BLOCK} inputs, as {@link #transposeColumns}. */
+    /** W's columns of the task's block of {@link #INPUT_BLOCK} inputs (see {@link #transposeColumns}). */
     private void transposeTask(int task) {
         int in = net.size(passLayer);
         int k0 = passSplit ? task * INPUT_BLOCK : 0;
@@ -840,20 +904,21 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Columns [k0, k1) of layer l's W (out, in), k0 a multiple of {@link #PANEL}, into
-     * {@link #canonical} from the panels of WT: W's panel of columns [q0, q0 + 48) starts at
-     * q0 * out and is row-major (out, its width).
+     * Columns [k0, k1) of layer l's W (out, in) into {@link #canonical} from the panels of WT:
+     * W's panel of columns [q0, q0 + 48) (q0 a multiple of {@link #PANEL}) starts at q0 * out and
+     * is row-major (out, its width).
      */
     private void transposeColumns(int l, int k0, int k1) {
         int in = net.size(l), out = net.size(l + 1);
-        for (int q0 = k0; q0 < k1; q0 += PANEL) {
+        for (int q0 = k0 - k0 % PANEL; q0 < k1; q0 += PANEL) {
             int qw = Math.min(PANEL, in - q0);
-            int dst = q0 * out;
+            int c0 = Math.max(k0, q0), c1 = Math.min(k1, q0 + qw);
+            int dst = q0 * out + c0 - q0;
             for (int p0 = 0; p0 < out; p0 += PANEL) {
-                // Rows [q0, q0 + qw) of the panel (its width pw apart) to rows [p0, p0 + pw) of
-                // W's panel of columns (qw apart).
+                // Rows [c0, c1) of the panel (its width pw apart) to columns [c0, c1) of rows
+                // [p0, p0 + pw) of W's panel of columns (qw apart).
                 int pw = panelWidth(l, p0);
-                k.transpose(qw, pw, work, panel(l, p0) + q0 * pw, pw, canonical, dst + p0 * qw, qw);
+                k.transpose(c1 - c0, pw, work, panel(l, p0) + c0 * pw, pw, canonical, dst + p0 * qw, qw);
             }
         }
     }
@@ -875,7 +940,8 @@ public final class Trainer implements AutoCloseable {
                 convertFloats = null;
                 sumFirstLayer(rows);
             } else {
-                pool.run(forwardJob, split ? blocks(rows, forwardRowBlock(rows, out)) * blocks(out, neuronBlock(out)) : 1);
+                pool.run(forwardJob, !split ? 1 : wholePanels(out) ? wholeTasks(out)
+                        : blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK));
             }
             if (net.activation(l) == Activation.SOFTMAX) {
                 // Softmax needs whole rows: it runs after the blocks are done.
@@ -890,12 +956,24 @@ public final class Trainer implements AutoCloseable {
         int ldIn = ld[l], ldOut = ld[l + 1];
         boolean split = passSplit;
         // Numbered by blocks of neurons first, as the weight step's tasks (see WorkerPool).
-        int rowBlock = forwardRowBlock(rows, out);
-        int rowBlocks = split ? blocks(rows, rowBlock) : 1;
-        int r0 = split ? (task % rowBlocks) * rowBlock : 0;
-        int r1 = split ? Math.min(rows, r0 + rowBlock) : rows;
-        int j0 = split ? (task / rowBlocks) * neuronBlock(out) : 0;
-        int j1 = split ? Math.min(out, j0 + neuronBlock(out)) : out;
+        int r0, r1, j0, j1;
+        if (split && wholePanels(out)) {
+            // A whole panel, all examples, or its piece of the examples (see wholeTasks).
+            int piece = wholePiece(task, out);
+            j0 = wholePanel(task, out);
+            j1 = Math.min(out, j0 + PANEL);
+            r0 = piece < 0 ? 0 : cut(piece, pool.threads(), rows, 4);
+            r1 = piece < 0 ? rows : cut(piece + 1, pool.threads(), rows, 4);
+            if (r0 == r1) {
+                return;
+            }
+        } else {
+            int rowBlocks = split ? blocks(rows, ROW_BLOCK) : 1;
+            r0 = split ? (task % rowBlocks) * ROW_BLOCK : 0;
+            r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
+            j0 = split ? (task / rowBlocks) * NEURON_BLOCK : 0;
+            j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
+        }
         // Z (rows, out) = A_prev (rows, in) * WT + b, then A = f(Z) in place, block by block and
         // panel by panel.
         for (int p0 = j0; p0 < j1; p0 += PANEL) {
