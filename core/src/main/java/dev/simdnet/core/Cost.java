@@ -45,16 +45,18 @@ public enum Cost {
     }
 
     /**
-     * The summed cost of {@code rows} examples, whose output activations are A (rows, n), and the
-     * output layer's desired nudges to its weighted inputs, written to {@code dz}:
+     * The summed cost of examples {@code [r0, r0 + rows)}, whose output activations are rows of A
+     * (n a row, back to back) and whose labels are {@code labels[r0 ..]}, and the output layer's
+     * desired nudges to their weighted inputs, written to the same rows of {@code dz}:
      * {@code (a - y) * sigmoid'(z)} for the quadratic cost, {@code a - y} for cross-entropy.
      */
-    double costAndOutputNudges(Kernels k, int rows, int n, float[] a, int[] labels, int labelOff, float[] dz) {
+    double costAndOutputNudges(Kernels k, int r0, int rows, int n, float[] a, int[] labels, float[] dz) {
+        int o = r0 * n;
         if (this == MSE) {
-            double c = k.quadraticCost(rows, n, a, 0, labels, labelOff, dz, 0);
-            k.sigmoidBackward(a, 0, dz, 0, rows * n);
+            double c = k.quadraticCost(rows, n, a, o, labels, r0, dz, o);
+            k.sigmoidBackward(a, o, dz, o, rows * n);
             return c;
         }
-        return k.crossEntropyCost(rows, n, a, 0, labels, labelOff, dz, 0);
+        return k.crossEntropyCost(rows, n, a, o, labels, r0, dz, o);
     }
 }

@@ -33,12 +33,14 @@ import java.util.function.LongSupplier;
  * ({@link Network#parameters()}, saving, inference), and read back before the next step, so the
  * copy is invisible to callers.
  *
- * <p>With several threads, each pass is cut into tasks by fixed blocks of examples, neurons and
- * inputs that depend only on the shapes, never on the number of threads; in a network as small as
- * the lecture's only the first layer is cut, by blocks of inputs (see {@link #MIN_PARALLEL_STEP}
- * and {@link #firstLayerTask}). Every result element is a sum in a fixed order that does not
- * depend on the number of threads. So the same seed gives the same
- * weights, bit for bit, on any number of threads. A trainer is itself used from one thread at a
+ * <p>With several threads, each pass is cut into tasks by blocks of examples, neurons and inputs.
+ * No task splits a sum: where the cut depends on the number of threads (the pieces of a layer cut
+ * by whole panels, see {@link #wholeTasks}), it only moves the edges between examples, inputs or
+ * neurons whose results do not depend on each other. In a network as small as the lecture's, the
+ * first layer is cut by fixed blocks of inputs, whose partial sums are added in block order, and
+ * the rest by fixed parts of the examples (see {@link #MIN_PARALLEL_STEP}). Every result element
+ * is a sum in a fixed order that does not depend on the number of threads. So the same seed gives
+ * the same weights, bit for bit, on any number of threads. A trainer is itself used from one thread at a
  * time; close it to stop its worker threads.
  */
 public final class Trainer implements AutoCloseable {
@@ -76,8 +78,9 @@ public final class Trainer implements AutoCloseable {
      * shared by blocks of examples and neurons: the lecture's network (1.3 million) took 1.6x
      * longer a step on two threads than on one so (a step of about 100 us in a few jobs of 15-30
      * us, and each core then reads half its data from the other's cache). Its first layer is cut
-     * by blocks of inputs instead ({@link #firstLayerTask}), and the rest runs as one task.
-     * 784-128-10 (10 million) and larger are shared by examples and neurons.
+     * by blocks of inputs instead ({@link #firstLayerTask}), and the rest by parts of the
+     * examples (see {@link #smallBackprop}). 784-128-10 (10 million) and larger are shared by
+     * examples and neurons.
      */
     static final long MIN_PARALLEL_STEP = 1 << 22;
     /** Floats after the last row of each activation buffer: one 512-bit vector. */
@@ -95,6 +98,11 @@ public final class Trainer implements AutoCloseable {
      * {@code W1Split}, JDK 25).
      */
     private static final int BLOCK_GAP = 1024;
+    /**
+     * Parts of the examples in a small step's rows job (see {@link #rowsTask}): fixed, whatever the
+     * number of threads, so that the cost's sum is too.
+     */
+    private static final int ROW_PARTS = 2;
     /** The JVM's total compilation time in ms, or null where it cannot be had (see {@link JitWatch}). */
     private static final LongSupplier COMPILED_MS = compiledMs();
 
@@ -228,6 +236,14 @@ public final class Trainer implements AutoCloseable {
     private final WorkerPool.Job transposeJob = this::transposeTask;
     private final WorkerPool.Job convertJob = this::convertTask;
     private final WorkerPool.Job firstLayerJob = this::firstLayerTask;
+    private final WorkerPool.Job rowsJob = this::rowsTask;
+    private final WorkerPool.Job smallStepJob = this::smallStepTask;
+    /** Whether a small step's rows job goes on from the forward pass to the nudges (see rowsTask). */
+    private boolean passBackward;
+    /** Each part of the examples' summed cost in a small step (see rowsTask). */
+    private final double[] costParts = new double[ROW_PARTS];
+    /** Where layer l's W is in {@link #canonical} in a small step, which has every layer's at once. */
+    private final int[] canonicalOff;
     private byte[] passBytes;
     /**
      * The examples the next minibatch will most likely take (the next {@code passNextCount} of
@@ -285,11 +301,14 @@ public final class Trainer implements AutoCloseable {
             nudges[l] = new float[activations[l].length];
         }
         int widest = 0;
-        for (int l = 0; l < layers; l++) {
-            if (l > 0) {
-                widest = Math.max(widest, net.size(l) * net.size(l + 1));
-            }
+        this.canonicalOff = new int[layers];
+        int small = 0;
+        for (int l = 1; l < layers; l++) {
+            widest = Math.max(widest, net.size(l) * net.size(l + 1));
+            canonicalOff[l] = small;
+            small = Math.addExact(small, net.size(l) * net.size(l + 1));
         }
+        widest = Math.max(widest, small);
         this.work = new float[net.parameterCount()];
         // SLACK more: the input gradient's tiles may read a last partial vector of a piece of
         // W's columns past the panel's end (see backwardTask) instead of copying it padded.
@@ -726,12 +745,15 @@ public final class Trainer implements AutoCloseable {
      * without, the gradient of the summed (not averaged) cost is left in {@link #workGradient}.
      */
     double backprop(int rows, boolean update) {
+        passUpdate = update;
+        if (!passParallel) {
+            return smallBackprop(rows);
+        }
         feedforward(rows);
         int last = net.layers() - 1;
-        double cost = net.cost().costAndOutputNudges(k, rows, net.outputSize(), activations[last],
-                batchLabels, 0, nudges[last]);
+        double cost = net.cost().costAndOutputNudges(k, 0, rows, net.outputSize(), activations[last],
+                batchLabels, nudges[last]);
         passRows = rows;
-        passUpdate = update;
         for (int l = last; l >= 0; l--) {
             int in = net.size(l), out = net.size(l + 1);
             passLayer = l;
@@ -771,8 +793,53 @@ public final class Trainer implements AutoCloseable {
         return cost;
     }
 
+    /**
+     * {@link #backprop} for a step too small to share by blocks of examples and neurons (the
+     * lecture's network), in three jobs: the first layer's forward pass in blocks of inputs
+     * ({@link #firstLayerTask}); the rest of the forward pass, the cost and every nudge down to
+     * the first layer's, in parts of the examples ({@link #rowsTask}); then every layer's weight
+     * step, the first layer's in its blocks of inputs and each other layer's with one of them
+     * ({@link #smallStepTask}). Nothing runs on one thread while the others wait. Before, all
+     * but the first layer ran on the caller alone between two jobs: 12 of the 47 us of a step on
+     * two threads, in a quiet stretch (10.6 on one). W1, two threads, 20 epochs a run, eight runs
+     * of each build in turns in a noisy stretch: medians of the later epochs 0.68-1.16 of the
+     * build before's, median 0.89.
+     */
+    private double smallBackprop(int rows) {
+        smallForward(rows, true);
+        double cost = 0;
+        for (double c : costParts) {
+            cost += c;
+        }
+        passLayer = 0;
+        passSplit = false;
+        passTasksA = firstBlocks;
+        runFirst(true, smallStepJob, firstBlocks);
+        return cost;
+    }
+
+    /**
+     * Block b of the first layer's weight step, then the weight steps of the later layers that
+     * fall to it: layer l to block {@code B - 1 - (l - 1) % B}, so that on two threads the
+     * caller's block of 400 inputs takes the output layer's and the worker's of 384 the larger
+     * middle layer's (the lecture's network).
+     */
+    private void smallStepTask(int b) {
+        backwardTask(0, b);
+        int blocks = firstBlocks;
+        for (int l = 1; l < net.layers(); l++) {
+            if (blocks - 1 - (l - 1) % blocks == b) {
+                backwardTask(l, 0);
+            }
+        }
+    }
+
     private void backwardTask(int task) {
-        int l = passLayer, rows = passRows;
+        backwardTask(passLayer, task);
+    }
+
+    private void backwardTask(int l, int task) {
+        int rows = passRows;
         int in = net.size(l), out = net.size(l + 1);
         int ldIn = ld[l], ldOut = ld[l + 1];
         boolean split = passSplit;
@@ -865,33 +932,42 @@ public final class Trainer implements AutoCloseable {
                 if (k0 == k1) {
                     return;
                 }
-                transposeColumns(l, k0, k1);
+                transposeColumns(l, k0, k1, 0);
             } else {
                 k0 = split ? (t / rowBlocks) * INPUT_BLOCK : 0;
                 k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
             }
-            // dA_prev (rows, in) = dZ (rows, out) * W (out, in): what every neuron of this layer
-            // wants from the previous one, weighted by the weights, summed; then times f'. The
-            // same product as the forward pass's, panel by panel of W (W's columns [q0, q0 + 48)
-            // row-major, see transposeColumns), without a bias.
-            for (int q0 = k0 - k0 % PANEL; q0 < k1; q0 += PANEL) {
-                int qw = Math.min(PANEL, in - q0);
-                int c0 = Math.max(k0, q0), c1 = Math.min(k1, q0 + qw);
-                k.forwardTransposed(r1 - r0, out, c1 - c0, nudges[l], r0 * ldOut, ldOut, canonical,
-                        q0 * out + c0 - q0, qw, null, 0, nudges[l - 1], r0 * ldIn + c0, ldIn);
+            inputGradient(l, r0, r1, k0, k1, 0);
+        }
+    }
+
+    /**
+     * dA_prev (rows, in) = dZ (rows, out) * W (out, in) for examples [r0, r1) and inputs [k0, k1)
+     * of layer l, W's columns in {@link #canonical} from {@code base} on (see transposeColumns):
+     * what every neuron of this layer wants from the previous one, weighted by the weights,
+     * summed; then times f'. The same product as the forward pass's, panel by panel of W's
+     * columns, without a bias.
+     */
+    private void inputGradient(int l, int r0, int r1, int k0, int k1, int base) {
+        int in = net.size(l), out = net.size(l + 1);
+        int ldIn = ld[l], ldOut = ld[l + 1];
+        for (int q0 = k0 - k0 % PANEL; q0 < k1; q0 += PANEL) {
+            int qw = Math.min(PANEL, in - q0);
+            int c0 = Math.max(k0, q0), c1 = Math.min(k1, q0 + qw);
+            k.forwardTransposed(r1 - r0, out, c1 - c0, nudges[l], r0 * ldOut, ldOut, canonical,
+                    base + q0 * out + c0 - q0, qw, null, 0, nudges[l - 1], r0 * ldIn + c0, ldIn);
+        }
+        if (keepActivationGrads != null) {
+            for (int r = r0; r < r1; r++) {
+                System.arraycopy(nudges[l - 1], r * ldIn + k0, keepActivationGrads[l], r * in + k0, k1 - k0);
             }
-            if (keepActivationGrads != null) {
-                for (int r = r0; r < r1; r++) {
-                    System.arraycopy(nudges[l - 1], r * ldIn + k0, keepActivationGrads[l], r * in + k0, k1 - k0);
-                }
-            }
-            Activation f = net.activation(l - 1);
-            if (k1 - k0 == ldIn) {
-                f.backward(k, (r1 - r0) * ldIn, activations[l - 1], r0 * ldIn, nudges[l - 1], r0 * ldIn);
-            } else {
-                for (int r = r0; r < r1; r++) {
-                    f.backward(k, k1 - k0, activations[l - 1], r * ldIn + k0, nudges[l - 1], r * ldIn + k0);
-                }
+        }
+        Activation f = net.activation(l - 1);
+        if (k1 - k0 == ldIn) {
+            f.backward(k, (r1 - r0) * ldIn, activations[l - 1], r0 * ldIn, nudges[l - 1], r0 * ldIn);
+        } else {
+            for (int r = r0; r < r1; r++) {
+                f.backward(k, k1 - k0, activations[l - 1], r * ldIn + k0, nudges[l - 1], r * ldIn + k0);
             }
         }
     }
@@ -900,20 +976,20 @@ public final class Trainer implements AutoCloseable {
     private void transposeTask(int task) {
         int in = net.size(passLayer);
         int k0 = passSplit ? task * INPUT_BLOCK : 0;
-        transposeColumns(passLayer, k0, passSplit ? Math.min(in, k0 + INPUT_BLOCK) : in);
+        transposeColumns(passLayer, k0, passSplit ? Math.min(in, k0 + INPUT_BLOCK) : in, 0);
     }
 
     /**
      * Columns [k0, k1) of layer l's W (out, in) into {@link #canonical} from the panels of WT:
-     * W's panel of columns [q0, q0 + 48) (q0 a multiple of {@link #PANEL}) starts at q0 * out and
-     * is row-major (out, its width).
+     * W's panel of columns [q0, q0 + 48) (q0 a multiple of {@link #PANEL}) starts at
+     * base + q0 * out and is row-major (out, its width).
      */
-    private void transposeColumns(int l, int k0, int k1) {
+    private void transposeColumns(int l, int k0, int k1, int base) {
         int in = net.size(l), out = net.size(l + 1);
         for (int q0 = k0 - k0 % PANEL; q0 < k1; q0 += PANEL) {
             int qw = Math.min(PANEL, in - q0);
             int c0 = Math.max(k0, q0), c1 = Math.min(k1, q0 + qw);
-            int dst = q0 * out + c0 - q0;
+            int dst = base + q0 * out + c0 - q0;
             for (int p0 = 0; p0 < out; p0 += PANEL) {
                 // Rows [c0, c1) of the panel (its width pw apart) to columns [c0, c1) of rows
                 // [p0, p0 + pw) of W's panel of columns (qw apart).
@@ -926,6 +1002,10 @@ public final class Trainer implements AutoCloseable {
     /** The forward pass over the first {@code rows} examples of the minibatch. */
     private void feedforward(int rows) {
         passRows = rows;
+        if (!passParallel) {
+            smallForward(rows, false);
+            return;
+        }
         for (int l = 0; l < net.layers(); l++) {
             int in = net.size(l), out = net.size(l + 1);
             passLayer = l;
@@ -938,7 +1018,7 @@ public final class Trainer implements AutoCloseable {
                 runFirst(true, firstLayerJob, firstBlocks);
                 convertBytes = null;
                 convertFloats = null;
-                sumFirstLayer(rows);
+                sumFirstLayer(0, rows);
             } else {
                 pool.run(forwardJob, !split ? 1 : wholePanels(out) ? wholeTasks(out)
                         : blocks(rows, ROW_BLOCK) * blocks(out, NEURON_BLOCK));
@@ -950,10 +1030,78 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The forward pass of a small step (see {@link #smallBackprop}): the first layer's job when it
+     * is cut into blocks of inputs, then the rows job, which goes on to the nudges if
+     * {@code backward}, and wants every later layer's W transposed first.
+     */
+    private void smallForward(int rows, boolean backward) {
+        passRows = rows;
+        passSplit = false;
+        passBackward = backward;
+        if (firstBlocks > 1 || paired) {
+            if (partial == null && firstBlocks > 1) {
+                partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
+            }
+            passLayer = 0;
+            runFirst(true, firstLayerJob, firstBlocks);
+            convertBytes = null;
+            convertFloats = null;
+        }
+        if (backward) {
+            for (int l = 1; l < net.layers(); l++) {
+                transposeColumns(l, 0, net.size(l), canonicalOff[l]);
+            }
+        }
+        runFirst(true, rowsJob, ROW_PARTS);
+    }
+
+    /**
+     * Part h of {@link #ROW_PARTS} of a small step's examples, through every layer but the first
+     * layer's sums (already made in blocks): its weighted inputs and activations, and, when the
+     * step goes on backward, its summed cost (into {@link #costParts}) and its nudges to every
+     * layer's weighted inputs (the first layer's also doubled, for a paired weight step). An
+     * example's numbers depend on that example alone: the parts give the same bits as one pass.
+     */
+    private void rowsTask(int h) {
+        int rows = passRows, layers = net.layers();
+        int r0 = cut(h, ROW_PARTS, rows, 4), r1 = cut(h + 1, ROW_PARTS, rows, 4);
+        costParts[h] = 0;
+        if (r0 == r1) {
+            return;
+        }
+        if (firstBlocks > 1 || paired) {
+            sumFirstLayer(r0, r1);
+        } else {
+            forwardBlock(0, r0, r1, 0, net.size(1));
+        }
+        for (int l = 1; l < layers; l++) {
+            int out = net.size(l + 1);
+            forwardBlock(l, r0, r1, 0, out);
+            if (net.activation(l) == Activation.SOFTMAX) {
+                k.softmax(r1 - r0, out, activations[l], r0 * out, activations[l], r0 * out);
+            }
+        }
+        if (!passBackward) {
+            return;
+        }
+        int last = layers - 1;
+        costParts[h] = net.cost().costAndOutputNudges(k, r0, r1 - r0, net.outputSize(), activations[last],
+                batchLabels, nudges[last]);
+        for (int l = last; l >= 1; l--) {
+            inputGradient(l, r0, r1, 0, net.size(l), canonicalOff[l]);
+        }
+        if (paired) {
+            // The nudges each twice in a row, as the paired weight step reads them (DZP): a
+            // paired layer's rows are not padded (ld[1] == out, see paired).
+            int out = net.size(1);
+            k.floatsTwice(nudges[0], r0 * out, nudgePairs, 2 * r0 * out, (r1 - r0) * out);
+        }
+    }
+
     private void forwardTask(int task) {
         int l = passLayer, rows = passRows;
-        int in = net.size(l), out = net.size(l + 1);
-        int ldIn = ld[l], ldOut = ld[l + 1];
+        int out = net.size(l + 1);
         boolean split = passSplit;
         // Numbered by blocks of neurons first, as the weight step's tasks (see WorkerPool).
         int r0, r1, j0, j1;
@@ -974,8 +1122,16 @@ public final class Trainer implements AutoCloseable {
             j0 = split ? (task / rowBlocks) * NEURON_BLOCK : 0;
             j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
         }
-        // Z (rows, out) = A_prev (rows, in) * WT + b, then A = f(Z) in place, block by block and
-        // panel by panel.
+        forwardBlock(l, r0, r1, j0, j1);
+    }
+
+    /**
+     * Z (rows, out) = A_prev (rows, in) * WT + b for examples [r0, r1) and neurons [j0, j1) of
+     * layer l, panel by panel, then A = f(Z) in place (but softmax).
+     */
+    private void forwardBlock(int l, int r0, int r1, int j0, int j1) {
+        int in = net.size(l);
+        int ldIn = ld[l], ldOut = ld[l + 1];
         for (int p0 = j0; p0 < j1; p0 += PANEL) {
             int pw = panelWidth(l, p0);
             if (l == 0) {
@@ -995,8 +1151,8 @@ public final class Trainer implements AutoCloseable {
      * (for a dataset of bytes) into a matrix of their own, then sums the block's part of every
      * weighted input into its own partial sums; {@link #sumFirstLayer} adds the parts in block
      * order. Its weight step takes the same blocks (see backwardTask), so each thread works on
-     * the inputs and weights it had before, in its own core's cache, and only the partial sums
-     * and the nudges cross between cores. The blocks depend on the shape only, so the sums do not
+     * the inputs and weights it had before, in its own core's cache, and only the partial sums,
+     * the small layers' numbers and the nudges cross between cores. The blocks depend on the shape only, so the sums do not
      * depend on the number of threads.
      */
     private void firstLayerTask(int b) {
@@ -1049,28 +1205,26 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The first layer's weighted inputs from its blocks' partial sums, in block order (already in
-     * place for a single paired block), then f.
+     * The first layer's weighted inputs for examples [r0, r1) from its blocks' partial sums, in
+     * block order (already in place for a single paired block), then f.
      */
-    private void sumFirstLayer(int rows) {
-        if (firstBlocks == 1) {
-            activate(0, 0, rows, 0, net.size(1));
-            return;
-        }
-        float[] z = activations[0];
-        int n = rows * ld[1];
-        float[] p = partial;
-        int s = partialStride;
-        for (int i = 0; i < n; i++) {
-            z[i] = p[i] + p[s + i];
-        }
-        for (int b = 2; b < firstBlocks; b++) {
-            int o = b * s;
-            for (int i = 0; i < n; i++) {
-                z[i] += p[o + i];
+    private void sumFirstLayer(int r0, int r1) {
+        if (firstBlocks > 1) {
+            float[] z = activations[0];
+            int from = r0 * ld[1], to = r1 * ld[1];
+            float[] p = partial;
+            int s = partialStride;
+            for (int i = from; i < to; i++) {
+                z[i] = p[i] + p[s + i];
+            }
+            for (int b = 2; b < firstBlocks; b++) {
+                int o = b * s;
+                for (int i = from; i < to; i++) {
+                    z[i] += p[o + i];
+                }
             }
         }
-        activate(0, 0, rows, 0, net.size(1));
+        activate(0, r0, r1, 0, net.size(1));
     }
 
     /** A = f(Z) in place for examples [r0, r1) and neurons [j0, j1) of layer l (not softmax). */
