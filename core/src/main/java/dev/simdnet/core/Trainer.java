@@ -458,9 +458,23 @@ public final class Trainer implements AutoCloseable {
         return history;
     }
 
-    /** Fisher-Yates, driven by the seeded stream so that the same seed gives the same order. */
+    /**
+     * Fisher-Yates, driven by the seeded stream so that the same seed gives the same order. In runs
+     * of {@link #SHUFFLE_RUN} positions, a call each: a loop in a method called once an epoch is
+     * compiled only by on-stack replacement, which the launcher turns off, and 60,000 positions
+     * took 2.8 ms an epoch uncompiled against 0.5 ms compiled (JDK 25).
+     */
     private static void shuffle(int[] order, SplittableRandom rng) {
-        for (int i = order.length - 1; i > 0; i--) {
+        for (int hi = order.length - 1; hi > 0; hi -= SHUFFLE_RUN) {
+            shuffleDown(order, rng, hi, Math.max(0, hi - SHUFFLE_RUN));
+        }
+    }
+
+    private static final int SHUFFLE_RUN = 256;
+
+    /** Positions hi down to lo + 1 of {@link #shuffle}. */
+    private static void shuffleDown(int[] order, SplittableRandom rng, int hi, int lo) {
+        for (int i = hi; i > lo; i--) {
             int j = rng.nextInt(i + 1);
             int t = order[i];
             order[i] = order[j];

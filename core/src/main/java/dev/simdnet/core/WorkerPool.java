@@ -151,29 +151,42 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /**
+     * A worker's life: each turn, a method call. A loop that never returns is compiled only by
+     * on-stack replacement, which the launcher turns off (see simdnet); the methods it calls are
+     * compiled as any others, so the spinning and the work run compiled either way.
+     */
     private void workerLoop(int self) {
         int seen = 0;
-        while (true) {
-            long start = System.nanoTime();
-            int g;
-            while ((g = generation) == seen) {
-                if (closed) {
-                    return;
-                }
-                if (System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.park(this);
-                }
+        while (!closed) {
+            seen = nextJob(self, seen);
+        }
+    }
+
+    /**
+     * Waits for the job after generation {@code seen}, runs the worker's part of it if its gate is
+     * still open, and returns its generation; {@code seen} once the pool is closed.
+     */
+    private int nextJob(int self, int seen) {
+        long start = System.nanoTime();
+        int g;
+        while ((g = generation) == seen) {
+            if (closed) {
+                return seen;
             }
-            seen = g;
-            if (enter()) {
-                // The job's fields as of the gate's opening: this job's, since the gate closes
-                // before the next one's are written.
-                work(self, job, taskCount);
-                gate.decrementAndGet();
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
             }
         }
+        if (enter()) {
+            // The job's fields as of the gate's opening: this job's, since the gate closes
+            // before the next one's are written.
+            work(self, job, taskCount);
+            gate.decrementAndGet();
+        }
+        return g;
     }
 
     @Override
