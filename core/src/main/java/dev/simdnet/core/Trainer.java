@@ -103,6 +103,8 @@ public final class Trainer implements AutoCloseable {
      * number of threads, so that the cost's sum is too.
      */
     private static final int ROW_PARTS = 2;
+    /** Positions of the shuffle per call (see {@link #shuffle}). */
+    private static final int SHUFFLE_RUN = 256;
     /** The JVM's total compilation time in ms, or null where it cannot be had (see {@link JitWatch}). */
     private static final LongSupplier COMPILED_MS = compiledMs();
 
@@ -470,8 +472,6 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private static final int SHUFFLE_RUN = 256;
-
     /** Positions hi down to lo + 1 of {@link #shuffle}. */
     private static void shuffleDown(int[] order, SplittableRandom rng, int hi, int lo) {
         for (int i = hi; i > lo; i--) {
@@ -751,6 +751,16 @@ public final class Trainer implements AutoCloseable {
         return i >= parts ? n : (int) ((long) i * n / parts) / align * align;
     }
 
+    /** Where the task's piece (see {@link #wholePiece}) of n items begins: 0 for all of them. */
+    private int pieceFrom(int piece, int n, int align) {
+        return piece < 0 ? 0 : cut(piece, pool.threads(), n, align);
+    }
+
+    /** Where the task's piece of n items ends: n for all of them. */
+    private int pieceTo(int piece, int n, int align) {
+        return piece < 0 ? n : cut(piece + 1, pool.threads(), n, align);
+    }
+
     /**
      * Backpropagation over the {@code rows} gathered examples: the forward pass, the cost, then,
      * layer by layer from the output, every example's desired nudges to the weighted inputs, summed
@@ -870,8 +880,8 @@ public final class Trainer implements AutoCloseable {
                 piece = wholePiece(task, out);
                 j0 = wholePanel(task, out);
                 j1 = Math.min(out, j0 + PANEL);
-                k0 = piece < 0 ? 0 : cut(piece, pool.threads(), in, 8);
-                k1 = piece < 0 ? in : cut(piece + 1, pool.threads(), in, 8);
+                k0 = pieceFrom(piece, in, 8);
+                k1 = pieceTo(piece, in, 8);
             } else {
                 j0 = split ? (task / inBlocks) * NEURON_BLOCK : 0;
                 j1 = split ? Math.min(out, j0 + NEURON_BLOCK) : out;
@@ -941,8 +951,8 @@ public final class Trainer implements AutoCloseable {
                 // A whole panel of inputs, or its piece of the panel's columns (see wholeTasks).
                 int piece = wholePiece(t, in);
                 int q0 = wholePanel(t, in), qw = Math.min(PANEL, in - q0);
-                k0 = piece < 0 ? q0 : q0 + cut(piece, pool.threads(), qw, 8);
-                k1 = piece < 0 ? q0 + qw : q0 + cut(piece + 1, pool.threads(), qw, 8);
+                k0 = q0 + pieceFrom(piece, qw, 8);
+                k1 = q0 + pieceTo(piece, qw, 8);
                 if (k0 == k1) {
                     return;
                 }
@@ -1025,7 +1035,7 @@ public final class Trainer implements AutoCloseable {
             passLayer = l;
             boolean split = passParallel && (long) rows * in * out >= MIN_PARALLEL_WORK;
             passSplit = split;
-            if (l == 0 && (firstBlocks > 1 || paired)) {
+            if (l == 0 && firstLayerByJob()) {
                 if (partial == null && firstBlocks > 1) {
                     partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
                 }
@@ -1044,6 +1054,11 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** Whether this minibatch's first layer runs as its own job ({@link #firstLayerTask}). */
+    private boolean firstLayerByJob() {
+        return firstBlocks > 1 || paired;
+    }
+
     /**
      * The forward pass of a small step (see {@link #smallBackprop}): the first layer's job when it
      * is cut into blocks of inputs, then the rows job, which goes on to the nudges if
@@ -1053,7 +1068,7 @@ public final class Trainer implements AutoCloseable {
         passRows = rows;
         passSplit = false;
         passBackward = backward;
-        if (firstBlocks > 1 || paired) {
+        if (firstLayerByJob()) {
             if (partial == null && firstBlocks > 1) {
                 partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
             }
@@ -1084,7 +1099,7 @@ public final class Trainer implements AutoCloseable {
         if (r0 == r1) {
             return;
         }
-        if (firstBlocks > 1 || paired) {
+        if (firstLayerByJob()) {
             sumFirstLayer(r0, r1);
         } else {
             forwardBlock(0, r0, r1, 0, net.size(1));
@@ -1124,8 +1139,8 @@ public final class Trainer implements AutoCloseable {
             int piece = wholePiece(task, out);
             j0 = wholePanel(task, out);
             j1 = Math.min(out, j0 + PANEL);
-            r0 = piece < 0 ? 0 : cut(piece, pool.threads(), rows, 4);
-            r1 = piece < 0 ? rows : cut(piece + 1, pool.threads(), rows, 4);
+            r0 = pieceFrom(piece, rows, 4);
+            r1 = pieceTo(piece, rows, 4);
             if (r0 == r1) {
                 return;
             }
