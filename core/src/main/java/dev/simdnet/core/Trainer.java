@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -240,6 +241,15 @@ public final class Trainer implements AutoCloseable {
     private final WorkerPool.Job firstLayerJob = this::firstLayerTask;
     private final WorkerPool.Job rowsJob = this::rowsTask;
     private final WorkerPool.Job smallStepJob = this::smallStepTask;
+    private final WorkerPool.Job smallForwardJob = this::smallForwardTask;
+    /**
+     * The small forward pass's items (see {@link #smallForwardTask}), a cache line each: at
+     * {@code i * 16} the round that last claimed item i, at {@code i * 16 + 1} the round it was
+     * last done in.
+     */
+    private final AtomicIntegerArray itemFlags;
+    /** The current small forward pass's round: never 0, which the flags start at. */
+    private int passRound;
     /** Whether a small step's rows job goes on from the forward pass to the nudges (see rowsTask). */
     private boolean passBackward;
     /** Each part of the examples' summed cost in a small step (see rowsTask). */
@@ -286,6 +296,7 @@ public final class Trainer implements AutoCloseable {
         this.inputLd = Math.max(net.inputSize(), kernels.leadingDimension(net.inputSize()));
         this.panelStride = Math.addExact(Math.multiplyExact(maxBatch, inputLd), BLOCK_GAP);
         this.firstOff = new int[blocks(net.inputSize(), FIRST_BLOCK)];
+        this.itemFlags = new AtomicIntegerArray((firstOff.length + 1) * 16);
         this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
         this.zeros = new float[net.size(1) + SLACK];
         this.paired = kernels.pairedWidth() > 0 && net.size(1) == kernels.pairedWidth() && net.inputSize() % 2 == 0
@@ -819,15 +830,15 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * {@link #backprop} for a step too small to share by blocks of examples and neurons (the
-     * lecture's network), in three jobs: the first layer's forward pass in blocks of inputs
-     * ({@link #firstLayerTask}); the rest of the forward pass, the cost and every nudge down to
-     * the first layer's, in parts of the examples ({@link #rowsTask}); then every layer's weight
-     * step, the first layer's in its blocks of inputs and each other layer's with one of them
-     * ({@link #smallStepTask}). Nothing runs on one thread while the others wait. Before, all
-     * but the first layer ran on the caller alone between two jobs: 12 of the 47 us of a step on
-     * two threads, in a quiet stretch (10.6 on one). W1, two threads, 20 epochs a run, eight runs
-     * of each build in turns in a noisy stretch: medians of the later epochs 0.68-1.16 of the
-     * build before's, median 0.89.
+     * lecture's network), in two jobs: the forward pass ({@link #smallForwardTask}), the first
+     * layer's in blocks of inputs ({@link #firstLayerTask}), then the rest, the cost and every
+     * nudge down to the first layer's, in parts of the examples ({@link #rowsTask}); then every
+     * layer's weight step, the first layer's in its blocks of inputs and each other layer's with
+     * one of them ({@link #smallStepTask}). Nothing runs on one thread while the others wait.
+     * Before, all but the first layer ran on the caller alone between two jobs: 12 of the 47 us
+     * of a step on two threads, in a quiet stretch (10.6 on one). W1, two threads, 20 epochs a
+     * run, eight runs of each build in turns in a noisy stretch: medians of the later epochs
+     * 0.68-1.16 of the build before's, median 0.89.
      */
     private double smallBackprop(int rows) {
         smallForward(rows, true);
@@ -1060,9 +1071,10 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The forward pass of a small step (see {@link #smallBackprop}): the first layer's job when it
-     * is cut into blocks of inputs, then the rows job, which goes on to the nudges if
-     * {@code backward}, and wants every later layer's W transposed first.
+     * The forward pass of a small step (see {@link #smallBackprop}): the rows job, which goes on to
+     * the nudges if {@code backward} and then wants every later layer's W transposed first; with
+     * the first layer's blocks and those transpositions in the same job where the first layer
+     * has a job of its own ({@link #smallForwardTask}).
      */
     private void smallForward(int rows, boolean backward) {
         passRows = rows;
@@ -1073,16 +1085,73 @@ public final class Trainer implements AutoCloseable {
                 partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
             }
             passLayer = 0;
-            runFirst(true, firstLayerJob, firstBlocks);
+            passRound = passRound == -1 ? 1 : passRound + 1;
+            runFirst(true, smallForwardJob, ROW_PARTS);
             convertBytes = null;
             convertFloats = null;
+            return;
         }
         if (backward) {
-            for (int l = 1; l < net.layers(); l++) {
-                transposeColumns(l, 0, net.size(l), canonicalOff[l]);
-            }
+            transposeSmallLayers();
         }
         runFirst(true, rowsJob, ROW_PARTS);
+    }
+
+    /** Every later layer's W, transposed for the rows job's input gradients. */
+    private void transposeSmallLayers() {
+        for (int l = 1; l < net.layers(); l++) {
+            transposeColumns(l, 0, net.size(l), canonicalOff[l]);
+        }
+    }
+
+    /**
+     * Part h of {@link #ROW_PARTS} of a small step's forward pass with a first layer of its own
+     * job, in one job: the first layer's blocks ({@link #firstLayerTask}) and, going on backward,
+     * the later layers' transpositions are its items; each task takes its own items (block b to
+     * part b % ROW_PARTS, the transpositions to the last part, with the smaller block of the
+     * lecture's network), then any not yet taken, waits until every item is done, and goes on
+     * with its part of the rows ({@link #rowsTask}). It waits only for an item that a running
+     * task has taken, so a task alone (a worker that never woke) does them all. As two jobs, the
+     * thread that finished its block first waited for the whole pool's round trip, and the
+     * transpositions ran on the caller alone in between. Each item writes what it did before, so
+     * no bit changes. W1 on two threads, AbTrainSteps against the two jobs, six runs in a slow
+     * stretch, in both orders: 0.93-1.00 of their time a step, median 0.978.
+     */
+    private void smallForwardTask(int h) {
+        int parts = ROW_PARTS, blocks = firstBlocks, items = blocks + (passBackward ? 1 : 0);
+        int round = passRound;
+        for (int i = 0; i < items; i++) {
+            if ((i < blocks ? i % parts : parts - 1) == h) {
+                forwardItem(i, blocks, round);
+            }
+        }
+        for (int i = 0; i < items; i++) {
+            forwardItem(i, blocks, round);
+        }
+        for (int i = 0; i < items; i++) {
+            while (itemFlags.get(i * 16 + 1) != round) {
+                Thread.onSpinWait();
+            }
+        }
+        rowsTask(h);
+    }
+
+    /** Item i of {@link #smallForwardTask}, unless another task has claimed it this round. */
+    private void forwardItem(int i, int blocks, int round) {
+        // A look before the claim: the claim takes the line from the other core.
+        if (itemFlags.get(i * 16) == round || itemFlags.getAndSet(i * 16, round) == round) {
+            return;
+        }
+        try {
+            if (i < blocks) {
+                firstLayerTask(i);
+            } else {
+                transposeSmallLayers();
+            }
+        } finally {
+            // Done even if it failed, so that no task waits for it forever: the pool rethrows.
+            itemFlags.set(i * 16 + 1, round);
+        }
     }
 
     /**
@@ -1181,8 +1250,8 @@ public final class Trainer implements AutoCloseable {
      * weighted input into its own partial sums; {@link #sumFirstLayer} adds the parts in block
      * order. Its weight step takes the same blocks (see backwardTask), so each thread works on
      * the inputs and weights it had before, in its own core's cache, and only the partial sums,
-     * the small layers' numbers and the nudges cross between cores. The blocks depend on the shape only, so the sums do not
-     * depend on the number of threads.
+     * the small layers' numbers and the nudges cross between cores. The blocks depend on the
+     * shape only, so the sums do not depend on the number of threads.
      */
     private void firstLayerTask(int b) {
         int rows = passRows;
