@@ -241,14 +241,13 @@ public final class Trainer implements AutoCloseable {
     private final WorkerPool.Job firstLayerJob = this::firstLayerTask;
     private final WorkerPool.Job rowsJob = this::rowsTask;
     private final WorkerPool.Job smallStepJob = this::smallStepTask;
-    private final WorkerPool.Job smallForwardJob = this::smallForwardTask;
+    private final WorkerPool.Job smallJob = this::smallTask;
     /**
-     * The small forward pass's items (see {@link #smallForwardTask}), a cache line each: at
-     * {@code i * 16} the round that last claimed item i, at {@code i * 16 + 1} the round it was
-     * last done in.
+     * The items of {@link #smallTask}, a cache line each: at {@code i * 16} the round that last
+     * claimed item i, at {@code i * 16 + 1} the round it was last done in.
      */
     private final AtomicIntegerArray itemFlags;
-    /** The current small forward pass's round: never 0, which the flags start at. */
+    /** The current {@link #smallTask}'s round: never 0, which the flags start at. */
     private int passRound;
     /** Whether a small step's rows job goes on from the forward pass to the nudges (see rowsTask). */
     private boolean passBackward;
@@ -296,7 +295,7 @@ public final class Trainer implements AutoCloseable {
         this.inputLd = Math.max(net.inputSize(), kernels.leadingDimension(net.inputSize()));
         this.panelStride = Math.addExact(Math.multiplyExact(maxBatch, inputLd), BLOCK_GAP);
         this.firstOff = new int[blocks(net.inputSize(), FIRST_BLOCK)];
-        this.itemFlags = new AtomicIntegerArray((firstOff.length + 1) * 16);
+        this.itemFlags = new AtomicIntegerArray((2 * firstOff.length + 1 + ROW_PARTS) * 16);
         this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
         this.zeros = new float[net.size(1) + SLACK];
         this.paired = kernels.pairedWidth() > 0 && net.size(1) == kernels.pairedWidth() && net.inputSize() % 2 == 0
@@ -830,11 +829,12 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * {@link #backprop} for a step too small to share by blocks of examples and neurons (the
-     * lecture's network), in two jobs: the forward pass ({@link #smallForwardTask}), the first
-     * layer's in blocks of inputs ({@link #firstLayerTask}), then the rest, the cost and every
-     * nudge down to the first layer's, in parts of the examples ({@link #rowsTask}); then every
-     * layer's weight step, the first layer's in its blocks of inputs and each other layer's with
-     * one of them ({@link #smallStepTask}). Nothing runs on one thread while the others wait.
+     * lecture's network), in one job ({@link #smallTask}) where the first layer has a job of its
+     * own, in three phases: the first layer's forward pass in blocks of inputs
+     * ({@link #firstLayerTask}); the rest of the forward pass, the cost and every nudge down to
+     * the first layer's, in parts of the examples ({@link #rowsTask}); then every layer's weight
+     * step, the first layer's in its blocks of inputs and each other layer's with one of them
+     * ({@link #smallStepTask}). Nothing runs on one thread while the others wait.
      * Before, all but the first layer ran on the caller alone between two jobs: 12 of the 47 us
      * of a step on two threads, in a quiet stretch (10.6 on one). W1, two threads, 20 epochs a
      * run, eight runs of each build in turns in a noisy stretch: medians of the later epochs
@@ -842,14 +842,16 @@ public final class Trainer implements AutoCloseable {
      */
     private double smallBackprop(int rows) {
         smallForward(rows, true);
+        if (!firstLayerByJob()) {
+            passLayer = 0;
+            passSplit = false;
+            passTasksA = firstBlocks;
+            runFirst(true, smallStepJob, firstBlocks);
+        }
         double cost = 0;
         for (double c : costParts) {
             cost += c;
         }
-        passLayer = 0;
-        passSplit = false;
-        passTasksA = firstBlocks;
-        runFirst(true, smallStepJob, firstBlocks);
         return cost;
     }
 
@@ -1074,7 +1076,7 @@ public final class Trainer implements AutoCloseable {
      * The forward pass of a small step (see {@link #smallBackprop}): the rows job, which goes on to
      * the nudges if {@code backward} and then wants every later layer's W transposed first; with
      * the first layer's blocks and those transpositions in the same job where the first layer
-     * has a job of its own ({@link #smallForwardTask}).
+     * has a job of its own, and the weight step too when going on backward ({@link #smallTask}).
      */
     private void smallForward(int rows, boolean backward) {
         passRows = rows;
@@ -1085,8 +1087,9 @@ public final class Trainer implements AutoCloseable {
                 partial = new float[Math.multiplyExact(firstOff.length, partialStride)];
             }
             passLayer = 0;
+            passTasksA = firstBlocks; // for the weight step's tasks
             passRound = passRound == -1 ? 1 : passRound + 1;
-            runFirst(true, smallForwardJob, ROW_PARTS);
+            runFirst(true, smallJob, ROW_PARTS);
             convertBytes = null;
             convertFloats = null;
             return;
@@ -1105,48 +1108,71 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Part h of {@link #ROW_PARTS} of a small step's forward pass with a first layer of its own
-     * job, in one job: the first layer's blocks ({@link #firstLayerTask}) and, going on backward,
-     * the later layers' transpositions are its items; each task takes its own items (block b to
-     * part b % ROW_PARTS, the transpositions to the last part, with the smaller block of the
-     * lecture's network), then any not yet taken, waits until every item is done, and goes on
-     * with its part of the rows ({@link #rowsTask}). It waits only for an item that a running
-     * task has taken, so a task alone (a worker that never woke) does them all. As two jobs, the
-     * thread that finished its block first waited for the whole pool's round trip, and the
-     * transpositions ran on the caller alone in between. Each item writes what it did before, so
-     * no bit changes. W1 on two threads, AbTrainSteps against the two jobs, six runs in a slow
-     * stretch, in both orders: 0.93-1.00 of their time a step, median 0.978.
+     * Part h of {@link #ROW_PARTS} of a small step whose first layer has a job of its own, the
+     * whole step in one job, in three phases of items: the first layer's blocks
+     * ({@link #firstLayerTask}) and, going on backward, the later layers' transpositions; the
+     * parts of the examples ({@link #rowsTask}); then, backward, the blocks' weight steps
+     * ({@link #smallStepTask}). In each phase a task takes its own items first (block b and part
+     * b to task b % ROW_PARTS, the transpositions to the last one, with the smaller block of the
+     * lecture's network), then any not yet taken, and waits until every item of the phase is done
+     * before the next. It waits only for an item that a running task has taken, so a task alone
+     * (a worker that never woke) does them all. As three jobs, the thread that finished first
+     * waited for the whole pool's round trip each time, and the transpositions ran on the caller
+     * alone. Each item writes what it did before, so no bit changes. W1 on two threads,
+     * AbTrainSteps, six runs in a slow stretch, in both orders: the first two phases in one job
+     * took 0.93-1.00 of the time a step of the three jobs, median 0.978.
      */
-    private void smallForwardTask(int h) {
-        int parts = ROW_PARTS, blocks = firstBlocks, items = blocks + (passBackward ? 1 : 0);
-        int round = passRound;
+    private void smallTask(int h) {
+        int parts = ROW_PARTS, blocks = firstBlocks, round = passRound;
+        boolean backward = passBackward;
+        int items = blocks + (backward ? 1 : 0);
         for (int i = 0; i < items; i++) {
             if ((i < blocks ? i % parts : parts - 1) == h) {
-                forwardItem(i, blocks, round);
+                item(i, round);
             }
         }
-        for (int i = 0; i < items; i++) {
-            forwardItem(i, blocks, round);
+        phase(0, items, round);
+        int rows0 = blocks + 1;
+        item(rows0 + h, round);
+        phase(rows0, rows0 + parts, round);
+        if (!backward) {
+            return;
         }
-        for (int i = 0; i < items; i++) {
+        int steps0 = rows0 + parts;
+        for (int b = h; b < blocks; b += parts) {
+            item(steps0 + b, round);
+        }
+        phase(steps0, steps0 + blocks, round);
+    }
+
+    /** The rest of items [from, to): those not yet taken, then a wait until all are done. */
+    private void phase(int from, int to, int round) {
+        for (int i = from; i < to; i++) {
+            item(i, round);
+        }
+        for (int i = from; i < to; i++) {
             while (itemFlags.get(i * 16 + 1) != round) {
                 Thread.onSpinWait();
             }
         }
-        rowsTask(h);
     }
 
-    /** Item i of {@link #smallForwardTask}, unless another task has claimed it this round. */
-    private void forwardItem(int i, int blocks, int round) {
+    /** Item i of {@link #smallTask}, unless a task has claimed it this round. */
+    private void item(int i, int round) {
         // A look before the claim: the claim takes the line from the other core.
         if (itemFlags.get(i * 16) == round || itemFlags.getAndSet(i * 16, round) == round) {
             return;
         }
+        int blocks = firstBlocks;
         try {
             if (i < blocks) {
                 firstLayerTask(i);
-            } else {
+            } else if (i == blocks) {
                 transposeSmallLayers();
+            } else if (i <= blocks + ROW_PARTS) {
+                rowsTask(i - blocks - 1);
+            } else {
+                smallStepTask(i - blocks - 1 - ROW_PARTS);
             }
         } finally {
             // Done even if it failed, so that no task waits for it forever: the pool rethrows.
