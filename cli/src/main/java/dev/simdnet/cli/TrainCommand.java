@@ -114,9 +114,10 @@ final class TrainCommand implements Callable<Integer> {
                 threads, threads == 1 ? "" : "s");
         long start = System.nanoTime();
         List<EpochStats> history;
+        CompileTimes jit;
         try (Trainer trainer = new Trainer(net, batch, kernels, threads)) {
-            history = trainer.sgd(data.train(), data.test(), plan.config(),
-                    new TrainingProgress(out, epochs, DownloadProgress.onTerminal()));
+            jit = new CompileTimes(new TrainingProgress(out, epochs, DownloadProgress.onTerminal()));
+            history = trainer.sgd(data.train(), data.test(), plan.config(), jit);
         }
         double total = (System.nanoTime() - start) / 1e9;
         EpochStats last = history.get(history.size() - 1);
@@ -132,7 +133,8 @@ final class TrainCommand implements Callable<Integer> {
             out.println("Plot written to " + plot);
         }
         if (report != null) {
-            AtomicFiles.write(report, Json.write(reportJson(plan, kernels, data, history)).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(report,
+                    Json.write(reportJson(plan, kernels, data, history, jit)).getBytes(StandardCharsets.UTF_8));
             out.println("Report written to " + report);
         }
         return Main.OK;
@@ -211,7 +213,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> reportJson(Plan plan, Kernels kernels, TrainTest data, List<EpochStats> history) {
+    private Map<String, Object> reportJson(Plan plan, Kernels kernels, TrainTest data, List<EpochStats> history,
+                                           CompileTimes jit) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("layers", plan.sizes());
         r.put("activation", plan.hidden().id());
@@ -230,13 +233,18 @@ final class TrainCommand implements Callable<Integer> {
         r.put("trainExamples", data.train().size());
         r.put("testExamples", data.test().size());
         List<Map<String, Object>> epochsDetail = new ArrayList<>();
-        for (EpochStats s : history) {
+        for (int i = 0; i < history.size(); i++) {
+            EpochStats s = history.get(i);
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("epoch", s.epoch());
             e.put("seconds", s.seconds());
             e.put("examplesPerSecond", s.examplesPerSecond());
             e.put("trainLoss", s.trainLoss());
             e.put("testAccuracy", s.testAccuracy());
+            Long compileMillis = jit.millis(i);
+            if (compileMillis != null) {
+                e.put("compileMillis", compileMillis);
+            }
             epochsDetail.add(e);
         }
         r.put("epochsDetail", epochsDetail);

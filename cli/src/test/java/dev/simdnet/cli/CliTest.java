@@ -42,7 +42,7 @@ class CliTest {
         String json = Files.readString(report);
         for (String field : new String[] {"layers", "activation", "loss", "batch", "lr", "epochs", "threads",
                 "seed", "kernel", "jdk", "epochsDetail", "epoch", "seconds", "examplesPerSecond", "trainLoss",
-                "testAccuracy"}) {
+                "testAccuracy", "compileMillis"}) {
             assertTrue(json.contains("\"" + field + "\":"), "report lacks " + field + ": " + json);
         }
         assertTrue(json.contains("\"layers\": [784, 16, 16, 10]"), json);
@@ -54,6 +54,17 @@ class CliTest {
         assertTrue(last >= 0.88, "test accuracy after 10 epochs: " + last);
         List<Double> losses = numbers(json, "trainLoss");
         assertTrue(losses.get(9) < losses.get(0) / 2, "the cost must fall: " + losses);
+        // Each epoch's own compilation time: whole milliseconds, none negative, and together no
+        // more than the JVM has spent compiling since it started (a running total would exceed it).
+        List<Double> compile = numbers(json, "compileMillis");
+        assertEquals(10, compile.size(), json);
+        long jvmTotal = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        double sum = 0;
+        for (double c : compile) {
+            assertTrue(c >= 0 && c == Math.rint(c), "compileMillis " + c);
+            sum += c;
+        }
+        assertTrue(sum <= jvmTotal, "compileMillis add up to " + sum + " ms, more than the JVM's " + jvmTotal);
     }
 
     private static List<Double> numbers(String json, String field) {
