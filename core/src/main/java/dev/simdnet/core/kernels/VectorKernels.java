@@ -839,12 +839,49 @@ final class VectorKernels implements Kernels {
             }
             s.add(FloatVector.fromArray(SPECIES, db, dbOff + j)).intoArray(db, dbOff + j);
         }
-        for (; j < out; j++) {
-            float s = 0f;
-            for (int r = 0; r < rows; r++) {
-                s += dz[dzOff + r * lddz + j];
+        // The columns past the last full vector, each summed over the rows in order as the
+        // vectors' lanes are, but several columns a pass in as many accumulators, so that their
+        // sums do not wait for one another. Column by column, each sum was a chain of dependent
+        // adds: W1's output layer (10 columns, 100 rows, 512 bits) took 1.1-1.5 us a call, now
+        // 0.42-0.59 us, against 0.15-0.19 us for 16 columns (a throwaway loop, JDK 25, slow
+        // stretch). The same adds in the same order as before: the same bits.
+        for (; j + 8 <= out; j += 8) {
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int r = 0, o = dzOff + j; r < rows; r++, o += lddz) {
+                s0 += dz[o];
+                s1 += dz[o + 1];
+                s2 += dz[o + 2];
+                s3 += dz[o + 3];
+                s4 += dz[o + 4];
+                s5 += dz[o + 5];
+                s6 += dz[o + 6];
+                s7 += dz[o + 7];
             }
-            db[dbOff + j] += s;
+            int b = dbOff + j;
+            db[b] += s0;
+            db[b + 1] += s1;
+            db[b + 2] += s2;
+            db[b + 3] += s3;
+            db[b + 4] += s4;
+            db[b + 5] += s5;
+            db[b + 6] += s6;
+            db[b + 7] += s7;
+        }
+        for (; j + 2 <= out; j += 2) {
+            float s0 = 0f, s1 = 0f;
+            for (int r = 0, o = dzOff + j; r < rows; r++, o += lddz) {
+                s0 += dz[o];
+                s1 += dz[o + 1];
+            }
+            db[dbOff + j] += s0;
+            db[dbOff + j + 1] += s1;
+        }
+        for (; j < out; j++) {
+            float s0 = 0f;
+            for (int r = 0, o = dzOff + j; r < rows; r++, o += lddz) {
+                s0 += dz[o];
+            }
+            db[dbOff + j] += s0;
         }
     }
 

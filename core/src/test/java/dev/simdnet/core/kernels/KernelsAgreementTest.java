@@ -166,6 +166,25 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void biasGradientIsTheScalarSumBitForBit() {
+        // Each column summed over the rows in order from 0, then added to db, in the vector lanes
+        // and in the columns past the last full vector alike: the scalar kernel's order. Every
+        // width up to three vectors and a bit, so that every kind of tail is taken.
+        SplittableRandom rng = new SplittableRandom(33);
+        for (int rows : new int[] {1, 7, 100}) {
+            for (int out = 1; out <= 3 * 16 + 5; out++) {
+                int dzOff = 5, lddz = out + 3, dbOff = 2;
+                float[] dz = random(rng, dzOff + rows * lddz);
+                float[] dbs = random(rng, dbOff + out + 4);
+                float[] dbv = dbs.clone();
+                scalar.accumulateBiasGradient(rows, out, dz, dzOff, lddz, dbs, dbOff);
+                vector.accumulateBiasGradient(rows, out, dz, dzOff, lddz, dbv, dbOff);
+                assertArrayEquals(dbs, dbv, "bias gradient " + rows + "x" + out);
+            }
+        }
+    }
+
+    @Test
     void inputGradientMatchesScalar() {
         SplittableRandom rng = new SplittableRandom(4);
         for (int[] s : shapes()) {
