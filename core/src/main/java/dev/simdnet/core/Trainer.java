@@ -1162,7 +1162,7 @@ public final class Trainer implements AutoCloseable {
      * touches' loads go out meanwhile; after the weight step, they were the last thing between a
      * thread and the end of the step. W1, two threads, AbTrainSteps against touching after the
      * weight step, six runs in both orders, slow stretch: 0.89-1.01 of its step time, median
-     * 0.96. On one thread, 1.008 and 1.025: no gain, so there they stay where they were.
+     * 0.97. On one thread, 1.008 and 1.025: no gain, so there they stay where they were.
      */
     private boolean touchesWithRows() {
         return !passParallel && pool.threads() > 1;
