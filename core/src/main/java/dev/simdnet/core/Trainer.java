@@ -295,6 +295,7 @@ public final class Trainer implements AutoCloseable {
         this.inputLd = Math.max(net.inputSize(), kernels.leadingDimension(net.inputSize()));
         this.panelStride = Math.addExact(Math.multiplyExact(maxBatch, inputLd), BLOCK_GAP);
         this.firstOff = new int[blocks(net.inputSize(), FIRST_BLOCK)];
+        // smallTask's items (see stepItem): blocks, transpositions, parts, blocks' weight steps.
         this.itemFlags = new AtomicIntegerArray((2 * firstOff.length + 1 + ROW_PARTS) * 16);
         this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
         this.zeros = new float[net.size(1) + SLACK];
@@ -1135,8 +1136,7 @@ public final class Trainer implements AutoCloseable {
             }
         }
         phase(0, items, round);
-        int rows0 = blocks + 1;
-        item(rows0 + h, round);
+        item(rowsItem(h), round);
         if (backward && passUpdate && touchesWithRows()) {
             // The next minibatch's columns of the blocks this task steps and converts next.
             int in = net.size(0);
@@ -1144,15 +1144,25 @@ public final class Trainer implements AutoCloseable {
                 touchNextRows(0, passNextCount, b * FIRST_BLOCK, Math.min(in, (b + 1) * FIRST_BLOCK), in);
             }
         }
-        phase(rows0, rows0 + parts, round);
+        phase(rowsItem(0), rowsItem(parts), round);
         if (!backward) {
             return;
         }
-        int steps0 = rows0 + parts;
         for (int b = h; b < blocks; b += parts) {
-            item(steps0 + b, round);
+            item(stepItem(b), round);
         }
-        phase(steps0, steps0 + blocks, round);
+        phase(stepItem(0), stepItem(blocks), round);
+    }
+
+    // smallTask's items: the first layer's blocks b (item b), the transpositions (firstBlocks),
+    // the parts h of the examples, then the blocks' weight steps.
+
+    private int rowsItem(int h) {
+        return firstBlocks + 1 + h;
+    }
+
+    private int stepItem(int b) {
+        return rowsItem(ROW_PARTS) + b;
     }
 
     /**
@@ -1186,16 +1196,15 @@ public final class Trainer implements AutoCloseable {
         if (itemFlags.get(i * 16) == round || itemFlags.getAndSet(i * 16, round) == round) {
             return;
         }
-        int blocks = firstBlocks;
         try {
-            if (i < blocks) {
+            if (i < firstBlocks) {
                 firstLayerTask(i);
-            } else if (i == blocks) {
+            } else if (i < rowsItem(0)) {
                 transposeSmallLayers();
-            } else if (i <= blocks + ROW_PARTS) {
-                rowsTask(i - blocks - 1);
+            } else if (i < stepItem(0)) {
+                rowsTask(i - rowsItem(0));
             } else {
-                smallStepTask(i - blocks - 1 - ROW_PARTS);
+                smallStepTask(i - stepItem(0));
             }
         } finally {
             // Done even if it failed, so that no task waits for it forever: the pool rethrows.
