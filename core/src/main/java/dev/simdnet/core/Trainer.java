@@ -558,7 +558,9 @@ public final class Trainer implements AutoCloseable {
         passRows = count;
         passParallel = count * forwardWorkPerExample >= MIN_PARALLEL_STEP;
         firstBlocks = passParallel && !paired ? 1 : firstOff.length;
-        firstAlone = !passParallel && yieldToJit && pool.threads() > 1 && jitBusy();
+        // & rather than &&: no branch on the JIT watch's answer, which changes as the JIT works,
+        // here where the JIT would compile the branch from a profile of one answer (see smallAlone).
+        firstAlone = !passParallel & yieldToJit & pool.threads() > 1 & jitBusy();
         if (paired) {
             // Each block's task makes its own pairs of inputs (firstLayerTask).
             if (pairInput == null) {
@@ -636,7 +638,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Whether the JIT counts as busy now (see {@link JitWatch}); false where it cannot be told. */
     private boolean jitBusy() {
-        return COMPILED_MS != null && jit.busy(System.nanoTime(), COMPILED_MS);
+        return COMPILED_MS != null & jit.busy(System.nanoTime(), COMPILED_MS);
     }
 
     /**
@@ -664,12 +666,16 @@ public final class Trainer implements AutoCloseable {
         /** At {@code now} (ns), with the JVM's total compilation time so far (ms), read when a window ends. */
         boolean busy(long now, LongSupplier compiledMs) {
             if (now - windowEnd >= 0) {
-                windowEnd = now + WINDOW_NANOS;
-                long t = compiledMs.getAsLong();
-                busy = compiled >= 0 && t - compiled >= BUSY_MS;
-                compiled = t;
+                endWindow(now, compiledMs.getAsLong());
             }
             return busy;
+        }
+
+        /** Apart from busy, which the JIT compiles into each step: its branches are of a window's end. */
+        private void endWindow(long now, long t) {
+            windowEnd = now + WINDOW_NANOS;
+            busy = compiled >= 0 && t - compiled >= BUSY_MS;
+            compiled = t;
         }
     }
 
@@ -1091,8 +1097,12 @@ public final class Trainer implements AutoCloseable {
             }
             passLayer = 0;
             passTasksA = firstBlocks; // for the weight step's tasks
-            passRound = passRound == -1 ? 1 : passRound + 1;
-            runFirst(true, smallJob, ROW_PARTS);
+            if (firstAlone || pool.threads() == 1) {
+                smallAlone();
+            } else {
+                passRound = passRound == -1 ? 1 : passRound + 1;
+                pool.run(smallJob, ROW_PARTS);
+            }
             convertBytes = null;
             convertFloats = null;
             return;
@@ -1138,11 +1148,7 @@ public final class Trainer implements AutoCloseable {
         phase(0, items, round);
         item(rowsItem(h), round);
         if (backward && passUpdate && touchesWithRows()) {
-            // The next minibatch's columns of the blocks this task steps and converts next.
-            int in = net.size(0);
-            for (int b = h; b < blocks; b += parts) {
-                touchNextRows(0, passNextCount, b * FIRST_BLOCK, Math.min(in, (b + 1) * FIRST_BLOCK), in);
-            }
+            touchBlocks(h, parts);
         }
         phase(rowsItem(0), rowsItem(parts), round);
         if (!backward) {
@@ -1152,6 +1158,50 @@ public final class Trainer implements AutoCloseable {
             item(stepItem(b), round);
         }
         phase(stepItem(0), stepItem(blocks), round);
+    }
+
+    /**
+     * {@link #smallTask}'s items all on the caller, in the order one task alone takes them: on one
+     * thread, and while the JIT is busy ({@link #firstAlone}). So the claims and waits of
+     * smallTask run only where another task shares the step, and the JIT's profile of them is
+     * of that: compiled from a profile of a caller alone, they had never seen an item taken by
+     * the other task or a wait for one, and fell back to the interpreter (an uncommon trap, then
+     * a new compilation) at the first step shared after such a stretch: smallTask, phase or
+     * item three or four times in each 10-epoch W1 run on two threads (-XX:+LogCompilation, six
+     * runs). With this and the JIT watch's answer taken without a branch (gather), none of the
+     * trainer's methods did in seven runs. On one thread it also saves the claims: W1,
+     * AbTrainSteps, 0.984 and 0.981 of the step time in either order; two threads 0.983 and
+     * 1.04, within that tool's lean to the build run second.
+     */
+    private void smallAlone() {
+        boolean backward = passBackward;
+        int blocks = firstBlocks;
+        for (int b = 0; b < blocks; b++) {
+            firstLayerTask(b);
+        }
+        if (backward) {
+            transposeSmallLayers();
+        }
+        for (int h = 0; h < ROW_PARTS; h++) {
+            rowsTask(h);
+        }
+        if (!backward) {
+            return;
+        }
+        if (passUpdate && touchesWithRows()) {
+            touchBlocks(0, 1);
+        }
+        for (int b = 0; b < blocks; b++) {
+            smallStepTask(b);
+        }
+    }
+
+    /** The next minibatch's columns of first-layer blocks from, from + step, ...: see touchNext. */
+    private void touchBlocks(int from, int step) {
+        int in = net.size(0);
+        for (int b = from; b < firstBlocks; b += step) {
+            touchNextRows(0, passNextCount, b * FIRST_BLOCK, Math.min(in, (b + 1) * FIRST_BLOCK), in);
+        }
     }
 
     // smallTask's items: the first layer's blocks b (item b), the transpositions (firstBlocks),
@@ -1192,8 +1242,11 @@ public final class Trainer implements AutoCloseable {
 
     /** Item i of {@link #smallTask}, unless a task has claimed it this round. */
     private void item(int i, int round) {
-        // A look before the claim: the claim takes the line from the other core.
-        if (itemFlags.get(i * 16) == round || itemFlags.getAndSet(i * 16, round) == round) {
+        // A look before the claim: the claim takes the line from the other core. One test of
+        // whether it was taken, by the look or by the claim: the claim's own outcome, lost only
+        // in a close race, would be a branch the JIT has seldom seen taken (see smallAlone).
+        int taken = itemFlags.get(i * 16) == round ? round : itemFlags.getAndSet(i * 16, round);
+        if (taken == round) {
             return;
         }
         try {
