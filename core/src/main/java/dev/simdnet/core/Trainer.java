@@ -295,8 +295,9 @@ public final class Trainer implements AutoCloseable {
         this.inputLd = Math.max(net.inputSize(), kernels.leadingDimension(net.inputSize()));
         this.panelStride = Math.addExact(Math.multiplyExact(maxBatch, inputLd), BLOCK_GAP);
         this.firstOff = new int[blocks(net.inputSize(), FIRST_BLOCK)];
-        // smallTask's items (see stepItem): blocks, transpositions, parts, blocks' weight steps.
-        this.itemFlags = new AtomicIntegerArray((2 * firstOff.length + 1 + ROW_PARTS) * 16);
+        // smallTask's items (see layerItem): blocks, transpositions, parts, blocks' weight steps,
+        // the later layers' weight steps.
+        this.itemFlags = new AtomicIntegerArray((2 * firstOff.length + 1 + ROW_PARTS + net.layers() - 1) * 16);
         this.partialStride = Math.addExact(Math.multiplyExact(maxBatch, ld[1]), BLOCK_GAP);
         this.zeros = new float[net.size(1) + SLACK];
         this.paired = kernels.pairedWidth() > 0 && net.size(1) == kernels.pairedWidth() && net.inputSize() % 2 == 0
@@ -862,17 +863,11 @@ public final class Trainer implements AutoCloseable {
         return cost;
     }
 
-    /**
-     * Block b of the first layer's weight step, then the weight steps of the later layers that
-     * fall to it: layer l to block {@code B - 1 - (l - 1) % B}, so that on two threads the
-     * caller's block of 400 inputs takes the output layer's and the worker's of 384 the larger
-     * middle layer's (the lecture's network).
-     */
+    /** Block b of the first layer's weight step, then those of the later layers that fall to it (layerBlock). */
     private void smallStepTask(int b) {
         backwardTask(0, b);
-        int blocks = firstBlocks;
         for (int l = 1; l < net.layers(); l++) {
-            if (blocks - 1 - (l - 1) % blocks == b) {
+            if (layerBlock(l) == b) {
                 backwardTask(l, 0);
             }
         }
@@ -1124,17 +1119,25 @@ public final class Trainer implements AutoCloseable {
      * Part h of {@link #ROW_PARTS} of a small step whose first layer has a job of its own, the
      * whole step in one job, in three phases of items: the first layer's blocks
      * ({@link #firstLayerTask}) and, going on backward, the later layers' transpositions; the
-     * parts of the examples ({@link #rowsTask}); then, backward, the blocks' weight steps
-     * ({@link #smallStepTask}). In each phase a task takes its own items first (block b and part
-     * b to task b % ROW_PARTS, the transpositions to the last one, with the smaller block of the
-     * lecture's network), then any not yet taken, and waits until every item of the phase is done
-     * before the next. It waits only for an item that a running task has taken, so a task alone
-     * (a worker that never woke) does them all. As three jobs, the thread that finished first
-     * waited for the whole pool's round trip each time, and the transpositions ran on the caller
-     * alone. Each item writes what it did before, so no bit changes. W1 on two threads,
-     * AbTrainSteps, in a slow stretch, in both orders: the first two phases in one job took
-     * 0.93-1.00 of the time a step of the three jobs (six runs, median 0.978), and the weight
-     * step joining them 0.95-1.01 of the two jobs' (four runs).
+     * parts of the examples ({@link #rowsTask}); then, backward, the blocks' weight steps and
+     * each later layer's. In each phase a task takes its own items first (block b and part b to
+     * task b % ROW_PARTS, the transpositions to the last one, with the smaller block of the
+     * lecture's network, a later layer's step to its {@link #layerBlock}'s task), then any not
+     * yet taken, last first, and waits until every item of the phase is done before the next.
+     * It waits only for an item that a running task has taken, so a task alone (a worker that
+     * never woke) does them all. As three jobs, the thread that finished first waited for the
+     * whole pool's round trip each time, and the transpositions ran on the caller alone. Each
+     * item writes what it did before, so no bit changes. W1 on two threads, AbTrainSteps, in a
+     * slow stretch, in both orders: the first two phases in one job took 0.93-1.00 of the time a
+     * step of the three jobs (six runs, median 0.978), and the weight step joining them 0.95-1.01
+     * of the two jobs' (four runs).
+     *
+     * <p>The later layers' weight steps were part of their block's item: timed item by item, W1's
+     * caller took 2.5-4 us longer over its block and the output layer's step than the worker
+     * over its block and the middle layer's, and the worker waited. As items of their own, the
+     * task done first takes them. AbTrainSteps, W1, each build's two threads against the build
+     * before on one thread in the same JVM, ten runs in both orders: 2.5% less time a step
+     * (median), better in seven runs.
      */
     private void smallTask(int h) {
         int parts = ROW_PARTS, blocks = firstBlocks, round = passRound;
@@ -1157,7 +1160,13 @@ public final class Trainer implements AutoCloseable {
         for (int b = h; b < blocks; b += parts) {
             item(stepItem(b), round);
         }
-        phase(stepItem(0), stepItem(blocks), round);
+        int layers = net.layers();
+        for (int l = 1; l < layers; l++) {
+            if (layerBlock(l) % parts == h) {
+                item(layerItem(l), round);
+            }
+        }
+        phase(stepItem(0), layerItem(layers), round);
     }
 
     /**
@@ -1205,7 +1214,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     // smallTask's items: the first layer's blocks b (item b), the transpositions (firstBlocks),
-    // the parts h of the examples, then the blocks' weight steps.
+    // the parts h of the examples, the blocks' weight steps, then the later layers'.
 
     private int rowsItem(int h) {
         return firstBlocks + 1 + h;
@@ -1213,6 +1222,22 @@ public final class Trainer implements AutoCloseable {
 
     private int stepItem(int b) {
         return rowsItem(ROW_PARTS) + b;
+    }
+
+    /** The weight step of layer l, 1 or later. */
+    private int layerItem(int l) {
+        return stepItem(firstBlocks) + l - 1;
+    }
+
+    /**
+     * The first-layer block whose task takes layer l's weight step (l from 1): block
+     * {@code B - 1 - (l - 1) % B}, so that on two threads the caller's block of 400 inputs takes
+     * the output layer's and the worker's of 384 the larger middle layer's (the lecture's
+     * network). In {@link #smallTask} that is only where the step starts: either task takes it
+     * if it is done with its own first.
+     */
+    private int layerBlock(int l) {
+        return firstBlocks - 1 - (l - 1) % firstBlocks;
     }
 
     /**
@@ -1228,9 +1253,13 @@ public final class Trainer implements AutoCloseable {
         return !passParallel && pool.threads() > 1;
     }
 
-    /** The rest of items [from, to): those not yet taken, then a wait until all are done. */
+    /**
+     * The rest of items [from, to): those not yet taken, last first (so that a task done with its
+     * own takes the later layers' weight steps before the other gets to them), then a wait until
+     * all are done.
+     */
     private void phase(int from, int to, int round) {
-        for (int i = from; i < to; i++) {
+        for (int i = to - 1; i >= from; i--) {
             item(i, round);
         }
         for (int i = from; i < to; i++) {
@@ -1256,8 +1285,10 @@ public final class Trainer implements AutoCloseable {
                 transposeSmallLayers();
             } else if (i < stepItem(0)) {
                 rowsTask(i - rowsItem(0));
+            } else if (i < layerItem(1)) {
+                backwardTask(0, i - stepItem(0));
             } else {
-                smallStepTask(i - stepItem(0));
+                backwardTask(i - layerItem(1) + 1, 0);
             }
         } finally {
             // Done even if it failed, so that no task waits for it forever: the pool rethrows.
