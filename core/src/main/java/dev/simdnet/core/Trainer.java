@@ -1136,8 +1136,8 @@ public final class Trainer implements AutoCloseable {
      * caller took 2.5-4 us longer over its block and the output layer's step than the worker
      * over its block and the middle layer's, and the worker waited. As items of their own, the
      * task done first takes them. AbTrainSteps, W1, each build's two threads against the build
-     * before on one thread in the same JVM, ten runs in both orders: 2.5% less time a step
-     * (median), better in seven runs.
+     * before on one thread in the same JVM, ten runs in both orders: 2% less time a step
+     * (median), less in seven runs.
      */
     private void smallTask(int h) {
         int parts = ROW_PARTS, blocks = firstBlocks, round = passRound;
@@ -1170,7 +1170,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * {@link #smallTask}'s items all on the caller, in the order one task alone takes them: on one
+     * {@link #smallTask}'s items all on the caller, one after another, phase by phase: on one
      * thread, and while the JIT is busy ({@link #firstAlone}). So the claims and waits of
      * smallTask run only where another task shares the step, and the JIT's profile of them is
      * of that: compiled from a profile of a caller alone, they had never seen an item taken by
