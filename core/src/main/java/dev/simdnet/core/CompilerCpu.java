@@ -32,26 +32,35 @@ final class CompilerCpu implements LongSupplier {
         this.files = files;
     }
 
-    /** The compiler threads' CPU time, or null where it cannot be read (not Linux, no such threads). */
+    /**
+     * The compiler threads' CPU time, or null where it cannot be read: not Linux, no such
+     * threads, or no time counted for them (a kernel that keeps no scheduler statistics).
+     */
     static CompilerCpu open() {
-        Path tasks = Path.of("/proc/self/task");
-        if (!Files.isDirectory(tasks)) {
-            return null;
-        }
+        return open(Path.of("/proc/self/task"));
+    }
+
+    /** {@link #open()} over a folder laid out as {@code /proc/self/task} (for the tests). */
+    static CompilerCpu open(Path tasks) {
         List<RandomAccessFile> found = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
-            for (Path task : dir) {
-                String name;
-                try {
-                    name = new String(Files.readAllBytes(task.resolve("comm")), StandardCharsets.UTF_8).trim();
-                } catch (IOException e) {
-                    continue; // the thread ended meanwhile
-                }
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+        try {
+            if (!Files.isDirectory(tasks)) {
+                return null;
+            }
+            try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+                for (Path task : dir) {
+                    String name;
                     try {
-                        found.add(new RandomAccessFile(task.resolve("schedstat").toFile(), "r"));
+                        name = new String(Files.readAllBytes(task.resolve("comm")), StandardCharsets.UTF_8).trim();
                     } catch (IOException e) {
-                        // no schedstat in this kernel: try the others, none may do
+                        continue; // the thread ended meanwhile
+                    }
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        try {
+                            found.add(new RandomAccessFile(task.resolve("schedstat").toFile(), "r"));
+                        } catch (IOException e) {
+                            // no schedstat for this thread: the others may do
+                        }
                     }
                 }
             }
@@ -60,7 +69,9 @@ final class CompilerCpu implements LongSupplier {
             return null;
         }
         CompilerCpu cpu = new CompilerCpu(found.toArray(new RandomAccessFile[0]));
-        if (found.isEmpty() || cpu.getAsLong() < 0) {
+        // By the time a trainer exists the JIT has compiled for a while: no time at all means
+        // the kernel does not count it, and the watch would never see the JIT busy.
+        if (cpu.getAsLong() <= 0) {
             cpu.close();
             return null;
         }

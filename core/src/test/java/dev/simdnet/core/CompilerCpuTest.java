@@ -2,6 +2,7 @@ package dev.simdnet.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -65,6 +66,45 @@ class CompilerCpuTest {
         } finally {
             none.close();
         }
+    }
+
+    private void task(Path tasks, String tid, String comm, String schedstat) throws IOException {
+        Path t = Files.createDirectories(tasks.resolve(tid));
+        Files.writeString(t.resolve("comm"), comm + "\n");
+        if (schedstat != null) {
+            Files.writeString(t.resolve("schedstat"), schedstat + "\n");
+        }
+    }
+
+    @Test
+    void opensTheCompilerThreadsOfATaskFolderAndNoOthers() throws IOException {
+        Path tasks = dir.resolve("task");
+        task(tasks, "100", "java", "900000000 0 1");
+        task(tasks, "101", "C2 CompilerThre", "250000000 7 3");
+        task(tasks, "102", "C1 CompilerThre", "40000000 7 3");
+        task(tasks, "103", "VM Thread", "800000000 0 1");
+        task(tasks, "104", "C2 CompilerThre", null); // no schedstat: left out
+        CompilerCpu cpu = CompilerCpu.open(tasks);
+        assertNotNull(cpu);
+        try {
+            assertEquals(290, cpu.getAsLong(), "the C1 and C2 threads' 250 + 40 ms only");
+            Files.writeString(tasks.resolve("101/schedstat"), "310000000 7 4\n");
+            assertEquals(350, cpu.getAsLong(), "read again: 310 + 40 ms");
+        } finally {
+            cpu.close();
+        }
+    }
+
+    @Test
+    void noneWhereNothingCanBeCounted() throws IOException {
+        assertNull(CompilerCpu.open(dir.resolve("missing")), "no such folder (not Linux)");
+        Path none = dir.resolve("none");
+        task(none, "100", "java", "900000000 0 1");
+        assertNull(CompilerCpu.open(none), "no compiler threads (an interpreter-only JVM)");
+        Path zero = dir.resolve("zero");
+        task(zero, "101", "C2 CompilerThre", "0 0 0");
+        task(zero, "102", "C1 CompilerThre", "0 0 0");
+        assertNull(CompilerCpu.open(zero), "no time counted: a kernel without scheduler statistics");
     }
 
     @Test
