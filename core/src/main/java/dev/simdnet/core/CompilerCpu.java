@@ -81,9 +81,10 @@ final class CompilerCpu implements LongSupplier {
     /**
      * The threads' time on a CPU so far, in ms, or -1 if none could be read. A thread that has
      * ended (the JVM may stop a compiler thread it added) counts no more, so the sum can drop.
+     * Synchronized: the trainers of a JVM share one, and its files and buffer.
      */
     @Override
-    public long getAsLong() {
+    public synchronized long getAsLong() {
         long ns = 0;
         boolean any = false;
         for (RandomAccessFile f : files) {

@@ -575,9 +575,12 @@ public final class Trainer implements AutoCloseable {
         passRows = count;
         passParallel = count * forwardWorkPerExample >= MIN_PARALLEL_STEP;
         firstBlocks = passParallel && !paired ? 1 : firstOff.length;
-        // & rather than &&: no branch on the JIT watch's answer, which changes as the JIT works,
-        // here where the JIT would compile the branch from a profile of one answer (see smallAlone).
-        firstAlone = !passParallel & yieldToJit & pool.threads() > 1 & jitBusy();
+        // The JIT watch's answer stored, not branched on: it changes as the JIT works, and the
+        // JIT would compile such a branch from a profile of one answer (see smallAlone).
+        firstAlone = false;
+        if (!passParallel && yieldToJit && pool.threads() > 1) {
+            firstAlone = jitBusy();
+        }
         if (paired) {
             // Each block's task makes its own pairs of inputs (firstLayerTask).
             if (pairInput == null) {
