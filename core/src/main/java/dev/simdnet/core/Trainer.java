@@ -658,7 +658,11 @@ public final class Trainer implements AutoCloseable {
 
     /** Whether the JIT counts as busy now (see {@link JitWatch}); false where it cannot be told. */
     private boolean jitBusy() {
-        return COMPILED_MS != null & jit.busy(System.nanoTime(), COMPILED_MS);
+        LongSupplier compiled = COMPILED_MS;
+        if (compiled == null) {
+            return false;
+        }
+        return jit.busy(System.nanoTime(), compiled); // returned as it is, not branched on (see gather)
     }
 
     /**
