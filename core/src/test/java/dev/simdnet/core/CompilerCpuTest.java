@@ -108,6 +108,30 @@ class CompilerCpuTest {
     }
 
     @Test
+    void aReadingAllocatesNothing() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux's /proc only");
+        CompilerCpu cpu = CompilerCpu.open();
+        assertNotNull(cpu);
+        try {
+            com.sun.management.ThreadMXBean mx =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long sum = 0;
+            for (int i = 0; i < 2000; i++) { // the trainer reads it once a window, in its steps
+                sum += cpu.getAsLong();
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1000; i++) {
+                sum += cpu.getAsLong();
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(sum > 0);
+            assertTrue(allocated < 1024, "1,000 readings allocated " + allocated + " bytes");
+        } finally {
+            cpu.close();
+        }
+    }
+
+    @Test
     void onLinuxFindsTheCompilerThreads() {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux's /proc only");
         CompilerCpu cpu = CompilerCpu.open();
