@@ -53,6 +53,34 @@ class LauncherIT {
     }
 
     @Test
+    void twoThreadsGetTheTrainersDirectivesOnStderrOneThreadNone() throws Exception {
+        // The directives file parses on this JDK (a file it refuses stops the JVM), the JVM's
+        // message about it stays off stdout, and the results are those of one thread.
+        Run two = simdnet("train", "--dataset", "sample", "--epochs", "2", "--threads", "2");
+        assertEquals(0, two.status(), two.out() + two.err());
+        assertTrue(two.err().contains("2 compiler directives added"), two.err());
+        assertFalse(two.out().contains("directives"), two.out());
+        Run one = simdnet("train", "--dataset", "sample", "--epochs", "2", "--threads=1");
+        assertEquals(0, one.status(), one.out() + one.err());
+        assertFalse(one.err().contains("directives"), one.err());
+        assertEquals(epochLines(one.out()), epochLines(two.out()));
+        Run info = simdnet("info");
+        assertFalse(info.err().contains("directives"), "only training gets them: " + info.err());
+    }
+
+    /** The cost and accuracy of each epoch line, without its timings. */
+    private static List<String> epochLines(String out) {
+        List<String> lines = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("epoch ")) {
+                lines.add(line.substring(0, line.indexOf('%') + 1));
+            }
+        }
+        assertEquals(2, lines.size(), out);
+        return lines;
+    }
+
+    @Test
     void badOptionsExitTwoThroughTheLauncher() throws Exception {
         Run r = simdnet("train", "--layers", "784,abc,10");
         assertEquals(2, r.status(), r.out() + r.err());
