@@ -1122,9 +1122,10 @@ final class VectorKernels implements Kernels {
                 // method of its own, which C2 did not always inline, boxing its vectors). A lane
                 // is kept when its exponent field is at least VELOCITY_FLOOR's (|v| >= 2^-100, NaN
                 // and infinity too): then BELOW_FLOOR - exponent < 0, and >> 31 makes all ones.
-                IntVector bits = v.reinterpretAsInts();
-                v = bits.and(bits.and(0x7F800000).neg().add(BELOW_FLOOR).lanewise(VectorOperators.ASHR, 31))
-                        .reinterpretAsFloats();
+                // Reinterpreted through the species, not reinterpretAsInts(): see INTS.
+                IntVector bits = (IntVector) v.reinterpretShape(INTS, 0);
+                v = (FloatVector) bits.and(bits.and(0x7F800000).neg().add(BELOW_FLOOR)
+                        .lanewise(VectorOperators.ASHR, 31)).reinterpretShape(SPECIES, 0);
                 v.intoArray(velocity, off + i);
                 p.sub(v.mul(learningRate)).intoArray(params, off + i);
             }
@@ -1366,6 +1367,19 @@ final class VectorKernels implements Kernels {
     /** As many bytes as SPECIES has lanes (null below 8 lanes: the smallest vector is 64 bits). */
     private static final VectorSpecies<Byte> BYTES =
             L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    /**
+     * Ints of SPECIES's size. The momentum step ({@link #step}) reinterprets float lanes as ints
+     * and back through it, {@code reinterpretShape(INTS, 0)} and {@code reinterpretShape(SPECIES,
+     * 0)}: the result's class is then the constant species's, and C2 knows it without a profile.
+     * Through {@code reinterpretAsInts()} C2 had to learn the int vector's class from the call
+     * sites' type profiles, and on JDK 17 some runs compiled the step without (C2's log: the int
+     * vector's {@code and}, {@code lanewise} and {@code broadcast} left as virtual calls, on boxed
+     * vectors). W3 (784-800-10, momentum), JDK 17, one thread, runs alternating: epochs of 2.7-2.8
+     * s in 3 of 6 runs, 1.6-1.7 s in the others, against 1.6-1.8 s in all 6 after (and none of 14
+     * at 2.5 s or more in all); two threads, 1.38-1.49 s in 2 of 4 runs against none of 4. The
+     * same bits; JDK 25 as fast as before. Sigmoid's exponent ({@link #sigmoidOrTanh}) still goes
+     * through reinterpretAsInts: no run of it was seen slowed so.
+     */
     private static final VectorSpecies<Integer> INTS =
             VectorSpecies.of(int.class, VectorShape.forBitSize(SPECIES.vectorBitSize()));
 
