@@ -687,7 +687,10 @@ public final class Trainer implements AutoCloseable {
             windowEnd = now;
         }
 
-        /** At {@code now} (ns), with the JVM's total compilation time so far (ms), read when a window ends. */
+        /**
+         * At {@code now} (ns), with the JIT's work so far (ms, {@link Trainer#COMPILED_MS}), read
+         * when a window ends.
+         */
         boolean busy(long now, LongSupplier compiledMs) {
             if (now - windowEnd >= 0) {
                 endWindow(now, compiledMs.getAsLong());
