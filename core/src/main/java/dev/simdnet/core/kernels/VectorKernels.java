@@ -1294,22 +1294,27 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * Row {@code tr} of a paired tile, summed by neuron: its even lanes plus its odd lanes. The two
+     * vectors of the row (neurons 0 .. L/2-1, then the rest) are each rearranged and blended, not
+     * gathered: a gather (fromArray with an index map) goes through IntVector.species, which C2,
+     * compiling early under the launcher's thresholds, sometimes judged too big to inline; then no
+     * gather was intrinsified, and every row boxed its vectors (about 1 GB/s of garbage while
+     * training the lecture network, JFR's allocation samples).
+     */
     private static FloatVector pairSums(float[] t, int tr) {
-        return FloatVector.fromArray(SPECIES, t, tr, EVEN_LANES, 0)
-                .add(FloatVector.fromArray(SPECIES, t, tr, ODD_LANES, 0));
+        FloatVector lo = FloatVector.fromArray(SPECIES, t, tr);
+        FloatVector hi = FloatVector.fromArray(SPECIES, t, tr + L);
+        FloatVector even = lo.rearrange(EVEN_LANES).blend(hi.rearrange(EVEN_LANES), UPPER_HALF);
+        FloatVector odd = lo.rearrange(ODD_LANES).blend(hi.rearrange(ODD_LANES), UPPER_HALF);
+        return even.add(odd);
     }
 
-    /** 0, 2, 4, ... and 1, 3, 5, ...: where a paired tile's row holds each neuron's two lanes. */
-    private static final int[] EVEN_LANES = lanes(0);
-    private static final int[] ODD_LANES = lanes(1);
-
-    private static int[] lanes(int parity) {
-        int[] at = new int[L];
-        for (int j = 0; j < L; j++) {
-            at[j] = 2 * j + parity;
-        }
-        return at;
-    }
+    /** 0, 2, 4, ... and 1, 3, 5, ..., twice over: a vector's neurons, each one's even or odd lane. */
+    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(SPECIES, j -> 2 * j % L);
+    private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(SPECIES, j -> (2 * j + 1) % L);
+    /** Lanes L/2 .. L-1. */
+    private static final VectorMask<Float> UPPER_HALF = SPECIES.indexInRange(-L / 2, L / 2);
 
     @Override
     public void pairedWeightGradient(int rows, int pairs, int out,
