@@ -93,8 +93,9 @@ final class BenchCommand implements Callable<Integer> {
         float lr = cost == Cost.MSE ? 0.5f : 0.01f;
         List<EpochStats> history;
         List<Double> gflops = new ArrayList<>();
+        Allocations allocated;
         try (Trainer trainer = new Trainer(net, batch, kernels, t)) {
-            history = trainer.sgd(data, null, new TrainingConfig(batch, lr, epochs, 1, true), s -> {
+            allocated = new Allocations(s -> {
                 double g = 2.0 * macsPerExample * data.size() / s.seconds() / 1e9;
                 gflops.add(g);
                 out.printf(Locale.ROOT, "epoch %2d  %7.3f s  %,12.0f examples/s  %6.1f GFLOP/s  %5.1f%% of peak%s%n",
@@ -102,6 +103,7 @@ final class BenchCommand implements Callable<Integer> {
                         s.epoch() == 1 ? "  (JIT warm-up)" : "");
                 out.flush();
             });
+            history = trainer.sgd(data, null, new TrainingConfig(batch, lr, epochs, 1, true), allocated);
         }
         double[] later = history.stream().skip(history.size() > 1 ? 1 : 0).mapToDouble(EpochStats::seconds).sorted().toArray();
         double median = later.length % 2 == 1 ? later[later.length / 2]
@@ -136,6 +138,10 @@ final class BenchCommand implements Callable<Integer> {
                 e.put("examplesPerSecond", s.examplesPerSecond());
                 e.put("trainLoss", s.trainLoss());
                 e.put("gflops", gflops.get(i));
+                Long bytes = allocated.bytes(i);
+                if (bytes != null) {
+                    e.put("allocatedBytes", bytes);
+                }
                 detail.add(e);
             }
             r.put("epochsDetail", detail);

@@ -115,8 +115,10 @@ final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         List<EpochStats> history;
         CompileTimes jit;
+        Allocations allocated;
         try (Trainer trainer = new Trainer(net, batch, kernels, threads)) {
-            jit = new CompileTimes(new TrainingProgress(out, epochs, DownloadProgress.onTerminal()));
+            allocated = new Allocations(new TrainingProgress(out, epochs, DownloadProgress.onTerminal()));
+            jit = new CompileTimes(allocated);
             history = trainer.sgd(data.train(), data.test(), plan.config(), jit);
         }
         double total = (System.nanoTime() - start) / 1e9;
@@ -134,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (report != null) {
             AtomicFiles.write(report,
-                    Json.write(reportJson(plan, kernels, data, history, jit)).getBytes(StandardCharsets.UTF_8));
+                    Json.write(reportJson(plan, kernels, data, history, jit, allocated)).getBytes(StandardCharsets.UTF_8));
             out.println("Report written to " + report);
         }
         return Main.OK;
@@ -214,7 +216,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> reportJson(Plan plan, Kernels kernels, TrainTest data, List<EpochStats> history,
-                                           CompileTimes jit) {
+                                           CompileTimes jit, Allocations allocated) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("layers", plan.sizes());
         r.put("activation", plan.hidden().id());
@@ -244,6 +246,10 @@ final class TrainCommand implements Callable<Integer> {
             Long compileMillis = jit.millis(i);
             if (compileMillis != null) {
                 e.put("compileMillis", compileMillis);
+            }
+            Long bytes = allocated.bytes(i);
+            if (bytes != null) {
+                e.put("allocatedBytes", bytes);
             }
             epochsDetail.add(e);
         }

@@ -42,7 +42,7 @@ class CliTest {
         String json = Files.readString(report);
         for (String field : new String[] {"layers", "activation", "loss", "batch", "lr", "epochs", "threads",
                 "seed", "kernel", "jdk", "epochsDetail", "epoch", "seconds", "examplesPerSecond", "trainLoss",
-                "testAccuracy", "compileMillis"}) {
+                "testAccuracy", "compileMillis", "allocatedBytes"}) {
             assertTrue(json.contains("\"" + field + "\":"), "report lacks " + field + ": " + json);
         }
         assertTrue(json.contains("\"layers\": [784, 16, 16, 10]"), json);
@@ -65,6 +65,14 @@ class CliTest {
             sum += c;
         }
         assertTrue(sum <= jvmTotal, "compileMillis add up to " + sum + " ms, more than the JVM's " + jvmTotal);
+        // Each epoch's allocation: whole bytes, none negative; the first, run while the kernels
+        // are interpreted with their vectors on the heap, allocates at least megabytes.
+        List<Double> allocated = numbers(json, "allocatedBytes");
+        assertEquals(10, allocated.size(), json);
+        for (double b : allocated) {
+            assertTrue(b >= 0 && b == Math.rint(b), "allocatedBytes " + b);
+        }
+        assertTrue(allocated.get(0) > 1e6, "allocatedBytes of the first epoch: " + allocated.get(0));
     }
 
     private static List<Double> numbers(String json, String field) {
