@@ -1,6 +1,7 @@
 package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -998,8 +999,9 @@ final class VectorKernels implements Kernels {
             r = m.fma(mLn2Lo, r);
             FloatVector poly = r.fma(P0, P1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
             FloatVector y = poly.mul(r.mul(r)).add(r).add(1f);
-            IntVector bits = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = y.mul(bits.reinterpretAsFloats());
+            IntVector bits = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = y.mul((FloatVector) bits.reinterpretShape(SPECIES, 0));
             FloatVector out = tanh ? one.sub(one.add(one).div(e.add(1f))) : one.div(e.add(1f));
             out.intoArray(a, aOff + i);
         }
@@ -1172,7 +1174,8 @@ final class VectorKernels implements Kernels {
         if (BYTES != null) {
             // As unitFloats; a vector of L floats is L / 2 pairs, the lower input in the lower half.
             for (int end = SPECIES.loopBound(n); i < end; i += L) {
-                unitVector(src, srcOff + i).reinterpretAsDoubles().intoArray(dst, dstOff + i / 2);
+                ((DoubleVector) unitVector(src, srcOff + i).reinterpretShape(DOUBLES, 0))
+                        .intoArray(dst, dstOff + i / 2);
             }
         }
         for (; i < n; i += 2) {
@@ -1184,7 +1187,8 @@ final class VectorKernels implements Kernels {
     public void floatPairs(float[] src, int srcOff, double[] dst, int dstOff, int n) {
         int i = 0;
         for (int end = SPECIES.loopBound(n); i < end; i += L) {
-            FloatVector.fromArray(SPECIES, src, srcOff + i).reinterpretAsDoubles().intoArray(dst, dstOff + i / 2);
+            ((DoubleVector) FloatVector.fromArray(SPECIES, src, srcOff + i).reinterpretShape(DOUBLES, 0))
+                    .intoArray(dst, dstOff + i / 2);
         }
         for (; i < n; i += 2) {
             dst[dstOff + i / 2] = Kernels.pairOf(src[srcOff + i], src[srcOff + i + 1]);
@@ -1382,11 +1386,19 @@ final class VectorKernels implements Kernels {
      * vectors). W3 (784-800-10, momentum), JDK 17, one thread, runs alternating: epochs of 2.7-2.8
      * s in 3 of 6 runs, 1.6-1.7 s in the others, against 1.6-1.8 s in all 6 after (and none of 14
      * at 2.5 s or more in all); two threads, 1.38-1.49 s in 2 of 4 runs against none of 4. The
-     * same bits; JDK 25 as fast as before. Sigmoid's exponent ({@link #sigmoidOrTanh}) still goes
-     * through reinterpretAsInts: no run of it was seen slowed so.
+     * same bits; JDK 25 as fast as before. Sigmoid's exponent and the pairs of floats
+     * ({@link #unitFloatPairs}, {@link #floatPairs}, through {@link #DOUBLES}) reinterpret so too:
+     * on JDK 17 a run of the lecture network's bench boxed the pairs made through
+     * reinterpretAsDoubles() in a C2-compiled trainer method, every step of the run (JFR's
+     * allocation samples; session 14). Not the paired tiles' broadcasts (Tiles): there the same
+     * change made JDK 17's pairedForward box every vector under JMH (771 KB a call, 22 GFLOP/s
+     * against 88-106), so they keep reinterpretAsFloats().
      */
     private static final VectorSpecies<Integer> INTS =
             VectorSpecies.of(int.class, VectorShape.forBitSize(SPECIES.vectorBitSize()));
+    /** Doubles of SPECIES's size: pairs of floats, one per lane (see INTS). */
+    private static final VectorSpecies<Double> DOUBLES =
+            VectorSpecies.of(double.class, VectorShape.forBitSize(SPECIES.vectorBitSize()));
 
     /**
      * Bytes to ints without their sign (VectorOperators.ZERO_EXTEND_B2I), where it works: one
@@ -1412,7 +1424,7 @@ final class VectorKernels implements Kernels {
                 all[i] = (byte) i;
             }
             for (int i = 0; i + L <= all.length; i += L) {
-                ByteVector.fromArray(BYTES, all, i).convertShape(zx, INTS, 0).reinterpretAsInts().intoArray(ints, 0);
+                ((IntVector) ByteVector.fromArray(BYTES, all, i).convertShape(zx, INTS, 0)).intoArray(ints, 0);
                 for (int j = 0; j < L; j++) {
                     if (ints[j] != i + j) {
                         return null;
