@@ -8,6 +8,7 @@ import dev.simdnet.core.EpochStats;
 import dev.simdnet.core.Network;
 import dev.simdnet.core.Trainer;
 import dev.simdnet.core.TrainingConfig;
+import dev.simdnet.core.WarmUp;
 import dev.simdnet.core.kernels.KernelProvider;
 import dev.simdnet.core.kernels.Kernels;
 import dev.simdnet.data.MnistFormat;
@@ -77,7 +78,15 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageException("--data " + dataDir + ": no such folder");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Dataset data = dataDir != null ? MnistFormat.load("data", dataDir).train() : random(sizes, examples);
+        float lr = cost == Cost.MSE ? 0.5f : 0.01f;
+        TrainingConfig config = new TrainingConfig(batch, lr, epochs, 1, true);
+        Dataset data;
+        // As train does: the kernels warmed up on a throwaway network while the data loads. Without
+        // it, JDK 17's C2 sometimes compiled the lecture network's paired tile with its vectors on
+        // the heap for the whole run (1.77 GB and 143-168 ms an epoch against 0.05 s; session 14).
+        try (WarmUp warm = WarmUp.start(sizes, hidden, cost, config)) {
+            data = dataDir != null ? MnistFormat.load("data", dataDir).train() : random(sizes, examples);
+        }
         if (data.inputSize() != sizes[0] || data.classes() > sizes[sizes.length - 1]) {
             throw new UsageException("--layers " + network.layers + " does not fit the data: " + data.inputSize()
                     + " inputs, " + data.classes() + " classes");
@@ -90,7 +99,6 @@ final class BenchCommand implements Callable<Integer> {
                 batch, t, t == 1 ? "" : "s", kernels.name());
         out.printf(Locale.ROOT, "FMA peak of one core (estimated by a calibration loop): %.0f GFLOP/s%n", peak);
         Network net = Network.create(sizes, hidden, cost, TrainingConfig.DEFAULT_SEED);
-        float lr = cost == Cost.MSE ? 0.5f : 0.01f;
         List<EpochStats> history;
         List<Double> gflops = new ArrayList<>();
         Allocations allocated;
@@ -103,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
                         s.epoch() == 1 ? "  (JIT warm-up)" : "");
                 out.flush();
             });
-            history = trainer.sgd(data, null, new TrainingConfig(batch, lr, epochs, 1, true), allocated);
+            history = trainer.sgd(data, null, config, allocated);
         }
         double[] later = history.stream().skip(history.size() > 1 ? 1 : 0).mapToDouble(EpochStats::seconds).sorted().toArray();
         double median = later.length % 2 == 1 ? later[later.length / 2]
