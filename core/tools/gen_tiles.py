@@ -184,6 +184,8 @@ HEADER = '''package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -242,12 +244,69 @@ final class Tiles {
     }
 '''
 
+
+def transpose_constants():
+    """The shuffles and masks of transpose(n): for each k, lanes with bit k set (MASK), each lane
+    from k lanes below where that bit is set (UP) and from k lanes above where it is not (DOWN)."""
+    out = ["    // transpose(n)'s steps, one per bit k of a lane's index (none where k >= L)."]
+    for k in (1, 2, 4, 8):
+        out.append(f"    private static final VectorShuffle<Float> T{k}_UP = {k} < L"
+                   f" ? VectorShuffle.fromOp(S, j -> (j & {k}) != 0 ? j - {k} : j) : null;")
+        out.append(f"    private static final VectorShuffle<Float> T{k}_DOWN = {k} < L"
+                   f" ? VectorShuffle.fromOp(S, j -> (j & {k}) == 0 ? j + {k} : j) : null;")
+        out.append(f"    private static final VectorMask<Float> T{k}_MASK = {k} < L ? bitSet({k}) : null;")
+    out.append("""
+    /** The lanes whose index has bit k set. */
+    private static VectorMask<Float> bitSet(int k) {
+        boolean[] set = new boolean[L];
+        for (int j = 0; j < L; j++) {
+            set[j] = (j & k) != 0;
+        }
+        return VectorMask.fromArray(S, set, 0);
+    }""")
+    return "\n".join(out)
+
+
+def transpose(n):
+    """An n x n block in registers (n = L): n rows loaded, then for each bit k of the index the
+    off-diagonal k x k sub-blocks of every 2k x 2k block swapped (one rearrange and one blend a
+    vector), which swaps bit k between row and lane; after every bit, element (i, j) is at (j, i)."""
+    lines = []
+    w = lines.append
+    w(f"    /**")
+    w(f"     * dst[d + j * ldd + i] = src[s + i * lds + j] for i, j < {n}: a {n} x {n} block transposed in")
+    w(f"     * registers (only where L is {n}), without the gathers that C2 did not always intrinsify.")
+    w(f"     */")
+    w(f"    static void transpose{n}(float[] src, int s, int lds, float[] dst, int d, int ldd) {{")
+    for i in range(n):
+        w(f"        FloatVector a{i} = FloatVector.fromArray(S, src, s{f' + {i} * lds' if i else ''});")
+    prev = "a"
+    k = 1
+    stage = 0
+    while k < n:
+        cur = "bcde"[stage]
+        for i in range(n):
+            if i & k:
+                continue
+            x, y = f"{prev}{i}", f"{prev}{i + k}"
+            w(f"        FloatVector {cur}{i} = {x}.blend({y}.rearrange(T{k}_UP), T{k}_MASK);")
+            w(f"        FloatVector {cur}{i + k} = {x}.rearrange(T{k}_DOWN).blend({y}, T{k}_MASK);")
+        prev = cur
+        k *= 2
+        stage += 1
+    for j in range(n):
+        w(f"        {prev}{j}.intoArray(dst, d{f' + {j} * ldd' if j else ''});")
+    w("    }")
+    return "\n".join(lines)
+
+
 def main():
     kinds = ("rows", "fixed", "cols")
     parts = [dispatch(kind) for kind in kinds]
     parts += [tile(r, nv, kind) for kind in kinds for r, nv in shapes(kind)]
     parts += [pair_forward(r) for r in (8, 4, 1)] + [pair_forward(r, True) for r in (8, 4)]
     parts += [pair_weight(n) for n in (8, 1)]
+    parts += [transpose_constants()] + [transpose(n) for n in (16, 8, 4)]
     text = HEADER + "\n" + "\n\n".join(parts) + "\n}\n"
     root = pathlib.Path(__file__).resolve().parents[1]
     (root / "src/main/java/dev/simdnet/core/kernels/Tiles.java").write_text(text)

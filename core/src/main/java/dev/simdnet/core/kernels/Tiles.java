@@ -2,6 +2,8 @@ package dev.simdnet.core.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1582,5 +1584,201 @@ final class Tiles {
         }
         a0.intoArray(t, 0 * L);
         b0.intoArray(t, 1 * L);
+    }
+
+    // transpose(n)'s steps, one per bit k of a lane's index (none where k >= L).
+    private static final VectorShuffle<Float> T1_UP = 1 < L ? VectorShuffle.fromOp(S, j -> (j & 1) != 0 ? j - 1 : j) : null;
+    private static final VectorShuffle<Float> T1_DOWN = 1 < L ? VectorShuffle.fromOp(S, j -> (j & 1) == 0 ? j + 1 : j) : null;
+    private static final VectorMask<Float> T1_MASK = 1 < L ? bitSet(1) : null;
+    private static final VectorShuffle<Float> T2_UP = 2 < L ? VectorShuffle.fromOp(S, j -> (j & 2) != 0 ? j - 2 : j) : null;
+    private static final VectorShuffle<Float> T2_DOWN = 2 < L ? VectorShuffle.fromOp(S, j -> (j & 2) == 0 ? j + 2 : j) : null;
+    private static final VectorMask<Float> T2_MASK = 2 < L ? bitSet(2) : null;
+    private static final VectorShuffle<Float> T4_UP = 4 < L ? VectorShuffle.fromOp(S, j -> (j & 4) != 0 ? j - 4 : j) : null;
+    private static final VectorShuffle<Float> T4_DOWN = 4 < L ? VectorShuffle.fromOp(S, j -> (j & 4) == 0 ? j + 4 : j) : null;
+    private static final VectorMask<Float> T4_MASK = 4 < L ? bitSet(4) : null;
+    private static final VectorShuffle<Float> T8_UP = 8 < L ? VectorShuffle.fromOp(S, j -> (j & 8) != 0 ? j - 8 : j) : null;
+    private static final VectorShuffle<Float> T8_DOWN = 8 < L ? VectorShuffle.fromOp(S, j -> (j & 8) == 0 ? j + 8 : j) : null;
+    private static final VectorMask<Float> T8_MASK = 8 < L ? bitSet(8) : null;
+
+    /** The lanes whose index has bit k set. */
+    private static VectorMask<Float> bitSet(int k) {
+        boolean[] set = new boolean[L];
+        for (int j = 0; j < L; j++) {
+            set[j] = (j & k) != 0;
+        }
+        return VectorMask.fromArray(S, set, 0);
+    }
+
+    /**
+     * dst[d + j * ldd + i] = src[s + i * lds + j] for i, j < 16: a 16 x 16 block transposed in
+     * registers (only where L is 16), without the gathers that C2 did not always intrinsify.
+     */
+    static void transpose16(float[] src, int s, int lds, float[] dst, int d, int ldd) {
+        FloatVector a0 = FloatVector.fromArray(S, src, s);
+        FloatVector a1 = FloatVector.fromArray(S, src, s + 1 * lds);
+        FloatVector a2 = FloatVector.fromArray(S, src, s + 2 * lds);
+        FloatVector a3 = FloatVector.fromArray(S, src, s + 3 * lds);
+        FloatVector a4 = FloatVector.fromArray(S, src, s + 4 * lds);
+        FloatVector a5 = FloatVector.fromArray(S, src, s + 5 * lds);
+        FloatVector a6 = FloatVector.fromArray(S, src, s + 6 * lds);
+        FloatVector a7 = FloatVector.fromArray(S, src, s + 7 * lds);
+        FloatVector a8 = FloatVector.fromArray(S, src, s + 8 * lds);
+        FloatVector a9 = FloatVector.fromArray(S, src, s + 9 * lds);
+        FloatVector a10 = FloatVector.fromArray(S, src, s + 10 * lds);
+        FloatVector a11 = FloatVector.fromArray(S, src, s + 11 * lds);
+        FloatVector a12 = FloatVector.fromArray(S, src, s + 12 * lds);
+        FloatVector a13 = FloatVector.fromArray(S, src, s + 13 * lds);
+        FloatVector a14 = FloatVector.fromArray(S, src, s + 14 * lds);
+        FloatVector a15 = FloatVector.fromArray(S, src, s + 15 * lds);
+        FloatVector b0 = a0.blend(a1.rearrange(T1_UP), T1_MASK);
+        FloatVector b1 = a0.rearrange(T1_DOWN).blend(a1, T1_MASK);
+        FloatVector b2 = a2.blend(a3.rearrange(T1_UP), T1_MASK);
+        FloatVector b3 = a2.rearrange(T1_DOWN).blend(a3, T1_MASK);
+        FloatVector b4 = a4.blend(a5.rearrange(T1_UP), T1_MASK);
+        FloatVector b5 = a4.rearrange(T1_DOWN).blend(a5, T1_MASK);
+        FloatVector b6 = a6.blend(a7.rearrange(T1_UP), T1_MASK);
+        FloatVector b7 = a6.rearrange(T1_DOWN).blend(a7, T1_MASK);
+        FloatVector b8 = a8.blend(a9.rearrange(T1_UP), T1_MASK);
+        FloatVector b9 = a8.rearrange(T1_DOWN).blend(a9, T1_MASK);
+        FloatVector b10 = a10.blend(a11.rearrange(T1_UP), T1_MASK);
+        FloatVector b11 = a10.rearrange(T1_DOWN).blend(a11, T1_MASK);
+        FloatVector b12 = a12.blend(a13.rearrange(T1_UP), T1_MASK);
+        FloatVector b13 = a12.rearrange(T1_DOWN).blend(a13, T1_MASK);
+        FloatVector b14 = a14.blend(a15.rearrange(T1_UP), T1_MASK);
+        FloatVector b15 = a14.rearrange(T1_DOWN).blend(a15, T1_MASK);
+        FloatVector c0 = b0.blend(b2.rearrange(T2_UP), T2_MASK);
+        FloatVector c2 = b0.rearrange(T2_DOWN).blend(b2, T2_MASK);
+        FloatVector c1 = b1.blend(b3.rearrange(T2_UP), T2_MASK);
+        FloatVector c3 = b1.rearrange(T2_DOWN).blend(b3, T2_MASK);
+        FloatVector c4 = b4.blend(b6.rearrange(T2_UP), T2_MASK);
+        FloatVector c6 = b4.rearrange(T2_DOWN).blend(b6, T2_MASK);
+        FloatVector c5 = b5.blend(b7.rearrange(T2_UP), T2_MASK);
+        FloatVector c7 = b5.rearrange(T2_DOWN).blend(b7, T2_MASK);
+        FloatVector c8 = b8.blend(b10.rearrange(T2_UP), T2_MASK);
+        FloatVector c10 = b8.rearrange(T2_DOWN).blend(b10, T2_MASK);
+        FloatVector c9 = b9.blend(b11.rearrange(T2_UP), T2_MASK);
+        FloatVector c11 = b9.rearrange(T2_DOWN).blend(b11, T2_MASK);
+        FloatVector c12 = b12.blend(b14.rearrange(T2_UP), T2_MASK);
+        FloatVector c14 = b12.rearrange(T2_DOWN).blend(b14, T2_MASK);
+        FloatVector c13 = b13.blend(b15.rearrange(T2_UP), T2_MASK);
+        FloatVector c15 = b13.rearrange(T2_DOWN).blend(b15, T2_MASK);
+        FloatVector d0 = c0.blend(c4.rearrange(T4_UP), T4_MASK);
+        FloatVector d4 = c0.rearrange(T4_DOWN).blend(c4, T4_MASK);
+        FloatVector d1 = c1.blend(c5.rearrange(T4_UP), T4_MASK);
+        FloatVector d5 = c1.rearrange(T4_DOWN).blend(c5, T4_MASK);
+        FloatVector d2 = c2.blend(c6.rearrange(T4_UP), T4_MASK);
+        FloatVector d6 = c2.rearrange(T4_DOWN).blend(c6, T4_MASK);
+        FloatVector d3 = c3.blend(c7.rearrange(T4_UP), T4_MASK);
+        FloatVector d7 = c3.rearrange(T4_DOWN).blend(c7, T4_MASK);
+        FloatVector d8 = c8.blend(c12.rearrange(T4_UP), T4_MASK);
+        FloatVector d12 = c8.rearrange(T4_DOWN).blend(c12, T4_MASK);
+        FloatVector d9 = c9.blend(c13.rearrange(T4_UP), T4_MASK);
+        FloatVector d13 = c9.rearrange(T4_DOWN).blend(c13, T4_MASK);
+        FloatVector d10 = c10.blend(c14.rearrange(T4_UP), T4_MASK);
+        FloatVector d14 = c10.rearrange(T4_DOWN).blend(c14, T4_MASK);
+        FloatVector d11 = c11.blend(c15.rearrange(T4_UP), T4_MASK);
+        FloatVector d15 = c11.rearrange(T4_DOWN).blend(c15, T4_MASK);
+        FloatVector e0 = d0.blend(d8.rearrange(T8_UP), T8_MASK);
+        FloatVector e8 = d0.rearrange(T8_DOWN).blend(d8, T8_MASK);
+        FloatVector e1 = d1.blend(d9.rearrange(T8_UP), T8_MASK);
+        FloatVector e9 = d1.rearrange(T8_DOWN).blend(d9, T8_MASK);
+        FloatVector e2 = d2.blend(d10.rearrange(T8_UP), T8_MASK);
+        FloatVector e10 = d2.rearrange(T8_DOWN).blend(d10, T8_MASK);
+        FloatVector e3 = d3.blend(d11.rearrange(T8_UP), T8_MASK);
+        FloatVector e11 = d3.rearrange(T8_DOWN).blend(d11, T8_MASK);
+        FloatVector e4 = d4.blend(d12.rearrange(T8_UP), T8_MASK);
+        FloatVector e12 = d4.rearrange(T8_DOWN).blend(d12, T8_MASK);
+        FloatVector e5 = d5.blend(d13.rearrange(T8_UP), T8_MASK);
+        FloatVector e13 = d5.rearrange(T8_DOWN).blend(d13, T8_MASK);
+        FloatVector e6 = d6.blend(d14.rearrange(T8_UP), T8_MASK);
+        FloatVector e14 = d6.rearrange(T8_DOWN).blend(d14, T8_MASK);
+        FloatVector e7 = d7.blend(d15.rearrange(T8_UP), T8_MASK);
+        FloatVector e15 = d7.rearrange(T8_DOWN).blend(d15, T8_MASK);
+        e0.intoArray(dst, d);
+        e1.intoArray(dst, d + 1 * ldd);
+        e2.intoArray(dst, d + 2 * ldd);
+        e3.intoArray(dst, d + 3 * ldd);
+        e4.intoArray(dst, d + 4 * ldd);
+        e5.intoArray(dst, d + 5 * ldd);
+        e6.intoArray(dst, d + 6 * ldd);
+        e7.intoArray(dst, d + 7 * ldd);
+        e8.intoArray(dst, d + 8 * ldd);
+        e9.intoArray(dst, d + 9 * ldd);
+        e10.intoArray(dst, d + 10 * ldd);
+        e11.intoArray(dst, d + 11 * ldd);
+        e12.intoArray(dst, d + 12 * ldd);
+        e13.intoArray(dst, d + 13 * ldd);
+        e14.intoArray(dst, d + 14 * ldd);
+        e15.intoArray(dst, d + 15 * ldd);
+    }
+
+    /**
+     * dst[d + j * ldd + i] = src[s + i * lds + j] for i, j < 8: a 8 x 8 block transposed in
+     * registers (only where L is 8), without the gathers that C2 did not always intrinsify.
+     */
+    static void transpose8(float[] src, int s, int lds, float[] dst, int d, int ldd) {
+        FloatVector a0 = FloatVector.fromArray(S, src, s);
+        FloatVector a1 = FloatVector.fromArray(S, src, s + 1 * lds);
+        FloatVector a2 = FloatVector.fromArray(S, src, s + 2 * lds);
+        FloatVector a3 = FloatVector.fromArray(S, src, s + 3 * lds);
+        FloatVector a4 = FloatVector.fromArray(S, src, s + 4 * lds);
+        FloatVector a5 = FloatVector.fromArray(S, src, s + 5 * lds);
+        FloatVector a6 = FloatVector.fromArray(S, src, s + 6 * lds);
+        FloatVector a7 = FloatVector.fromArray(S, src, s + 7 * lds);
+        FloatVector b0 = a0.blend(a1.rearrange(T1_UP), T1_MASK);
+        FloatVector b1 = a0.rearrange(T1_DOWN).blend(a1, T1_MASK);
+        FloatVector b2 = a2.blend(a3.rearrange(T1_UP), T1_MASK);
+        FloatVector b3 = a2.rearrange(T1_DOWN).blend(a3, T1_MASK);
+        FloatVector b4 = a4.blend(a5.rearrange(T1_UP), T1_MASK);
+        FloatVector b5 = a4.rearrange(T1_DOWN).blend(a5, T1_MASK);
+        FloatVector b6 = a6.blend(a7.rearrange(T1_UP), T1_MASK);
+        FloatVector b7 = a6.rearrange(T1_DOWN).blend(a7, T1_MASK);
+        FloatVector c0 = b0.blend(b2.rearrange(T2_UP), T2_MASK);
+        FloatVector c2 = b0.rearrange(T2_DOWN).blend(b2, T2_MASK);
+        FloatVector c1 = b1.blend(b3.rearrange(T2_UP), T2_MASK);
+        FloatVector c3 = b1.rearrange(T2_DOWN).blend(b3, T2_MASK);
+        FloatVector c4 = b4.blend(b6.rearrange(T2_UP), T2_MASK);
+        FloatVector c6 = b4.rearrange(T2_DOWN).blend(b6, T2_MASK);
+        FloatVector c5 = b5.blend(b7.rearrange(T2_UP), T2_MASK);
+        FloatVector c7 = b5.rearrange(T2_DOWN).blend(b7, T2_MASK);
+        FloatVector d0 = c0.blend(c4.rearrange(T4_UP), T4_MASK);
+        FloatVector d4 = c0.rearrange(T4_DOWN).blend(c4, T4_MASK);
+        FloatVector d1 = c1.blend(c5.rearrange(T4_UP), T4_MASK);
+        FloatVector d5 = c1.rearrange(T4_DOWN).blend(c5, T4_MASK);
+        FloatVector d2 = c2.blend(c6.rearrange(T4_UP), T4_MASK);
+        FloatVector d6 = c2.rearrange(T4_DOWN).blend(c6, T4_MASK);
+        FloatVector d3 = c3.blend(c7.rearrange(T4_UP), T4_MASK);
+        FloatVector d7 = c3.rearrange(T4_DOWN).blend(c7, T4_MASK);
+        d0.intoArray(dst, d);
+        d1.intoArray(dst, d + 1 * ldd);
+        d2.intoArray(dst, d + 2 * ldd);
+        d3.intoArray(dst, d + 3 * ldd);
+        d4.intoArray(dst, d + 4 * ldd);
+        d5.intoArray(dst, d + 5 * ldd);
+        d6.intoArray(dst, d + 6 * ldd);
+        d7.intoArray(dst, d + 7 * ldd);
+    }
+
+    /**
+     * dst[d + j * ldd + i] = src[s + i * lds + j] for i, j < 4: a 4 x 4 block transposed in
+     * registers (only where L is 4), without the gathers that C2 did not always intrinsify.
+     */
+    static void transpose4(float[] src, int s, int lds, float[] dst, int d, int ldd) {
+        FloatVector a0 = FloatVector.fromArray(S, src, s);
+        FloatVector a1 = FloatVector.fromArray(S, src, s + 1 * lds);
+        FloatVector a2 = FloatVector.fromArray(S, src, s + 2 * lds);
+        FloatVector a3 = FloatVector.fromArray(S, src, s + 3 * lds);
+        FloatVector b0 = a0.blend(a1.rearrange(T1_UP), T1_MASK);
+        FloatVector b1 = a0.rearrange(T1_DOWN).blend(a1, T1_MASK);
+        FloatVector b2 = a2.blend(a3.rearrange(T1_UP), T1_MASK);
+        FloatVector b3 = a2.rearrange(T1_DOWN).blend(a3, T1_MASK);
+        FloatVector c0 = b0.blend(b2.rearrange(T2_UP), T2_MASK);
+        FloatVector c2 = b0.rearrange(T2_DOWN).blend(b2, T2_MASK);
+        FloatVector c1 = b1.blend(b3.rearrange(T2_UP), T2_MASK);
+        FloatVector c3 = b1.rearrange(T2_DOWN).blend(b3, T2_MASK);
+        c0.intoArray(dst, d);
+        c1.intoArray(dst, d + 1 * ldd);
+        c2.intoArray(dst, d + 2 * ldd);
+        c3.intoArray(dst, d + 3 * ldd);
     }
 }

@@ -714,8 +714,8 @@ class KernelsAgreementTest {
 
     @Test
     void transposeMovesEveryValueToItsPlace() {
-        // The vector kernel gathers a column L rows at a time, with a map made for the last lds:
-        // shapes around L, and lds changing from call to call.
+        // The vector kernel transposes blocks of L x L in registers and the rest by the plain loop:
+        // shapes around L and its multiples, and lds changing from call to call.
         for (int rows : new int[] {1, 15, 16, 17, 33, 48}) {
             for (int cols : new int[] {1, 5, 16, 48}) {
                 for (int extra : new int[] {0, 3}) {
