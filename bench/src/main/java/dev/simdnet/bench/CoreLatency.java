@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * virtual machine that figure depends on where the host runs the two virtual CPUs (the same
  * core complex or not), and it changes while the machine runs: about 56 ns and about 320-430 ns
  * were both seen here, minutes apart (BENCHMARKS.md, session 14). The lecture network's step on
- * two threads hands its halves' results across several times a step, so its speed-up over one
- * thread follows that figure; run this next to a measurement of it to know which stretch it saw.
+ * two threads hands its halves' results across several times a step, and gained little over one
+ * thread while the figure was high (not every slow run came with a high figure, though); run this
+ * next to a measurement of it to know which kind of stretch it saw.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.simdnet.bench.CoreLatency 8
@@ -49,7 +50,7 @@ public final class CoreLatency {
 
     /** The mean round trip of {@link #TRIPS} hand-overs, in ns. */
     private static double roundTrip() throws InterruptedException {
-        // Slot 0 holds the counter; the rest of the 64-int array keeps it on a line of its own.
+        // Slot 16 holds the counter: the 16 ints on either side keep it on a cache line of its own.
         AtomicIntegerArray line = new AtomicIntegerArray(64);
         Thread other = new Thread(() -> {
             for (int i = 0; i < TRIPS; i++) {

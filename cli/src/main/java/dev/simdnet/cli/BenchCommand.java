@@ -82,8 +82,9 @@ final class BenchCommand implements Callable<Integer> {
         TrainingConfig config = new TrainingConfig(batch, lr, epochs, 1, true);
         Dataset data;
         // As train does: the kernels warmed up on a throwaway network while the data loads. Without
-        // it, JDK 17's C2 sometimes compiled the lecture network's paired tile with its vectors on
-        // the heap for the whole run (1.77 GB and 143-168 ms an epoch against 0.05 s; session 14).
+        // it, JDK 17's C2 sometimes compiled the lecture network's kernels with their vectors on the
+        // heap for the whole run (1.8-2.0 GB and 0.14-0.21 s an epoch against 0.05 s; BENCHMARKS.md,
+        // session 14).
         try (WarmUp warm = WarmUp.start(sizes, hidden, cost, config)) {
             data = dataDir != null ? MnistFormat.load("data", dataDir).train() : random(sizes, examples);
         }
