@@ -102,9 +102,9 @@ final class BenchCommand implements Callable<Integer> {
         Network net = Network.create(sizes, hidden, cost, TrainingConfig.DEFAULT_SEED);
         List<EpochStats> history;
         List<Double> gflops = new ArrayList<>();
-        Allocations allocated;
+        PerEpoch allocated;
         try (Trainer trainer = new Trainer(net, batch, kernels, t)) {
-            allocated = new Allocations(s -> {
+            allocated = PerEpoch.allocatedBytes(s -> {
                 double g = 2.0 * macsPerExample * data.size() / s.seconds() / 1e9;
                 gflops.add(g);
                 out.printf(Locale.ROOT, "epoch %2d  %7.3f s  %,12.0f examples/s  %6.1f GFLOP/s  %5.1f%% of peak%s%n",
@@ -147,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
                 e.put("examplesPerSecond", s.examplesPerSecond());
                 e.put("trainLoss", s.trainLoss());
                 e.put("gflops", gflops.get(i));
-                Long bytes = allocated.bytes(i);
+                Long bytes = allocated.at(i);
                 if (bytes != null) {
                     e.put("allocatedBytes", bytes);
                 }

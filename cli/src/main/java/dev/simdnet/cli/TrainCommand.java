@@ -114,11 +114,11 @@ final class TrainCommand implements Callable<Integer> {
                 threads, threads == 1 ? "" : "s");
         long start = System.nanoTime();
         List<EpochStats> history;
-        CompileTimes jit;
-        Allocations allocated;
+        PerEpoch jit;
+        PerEpoch allocated;
         try (Trainer trainer = new Trainer(net, batch, kernels, threads)) {
-            allocated = new Allocations(new TrainingProgress(out, epochs, DownloadProgress.onTerminal()));
-            jit = new CompileTimes(allocated);
+            allocated = PerEpoch.allocatedBytes(new TrainingProgress(out, epochs, DownloadProgress.onTerminal()));
+            jit = PerEpoch.compileMillis(allocated);
             history = trainer.sgd(data.train(), data.test(), plan.config(), jit);
         }
         double total = (System.nanoTime() - start) / 1e9;
@@ -216,7 +216,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> reportJson(Plan plan, Kernels kernels, TrainTest data, List<EpochStats> history,
-                                           CompileTimes jit, Allocations allocated) {
+                                           PerEpoch jit, PerEpoch allocated) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("layers", plan.sizes());
         r.put("activation", plan.hidden().id());
@@ -243,11 +243,11 @@ final class TrainCommand implements Callable<Integer> {
             e.put("examplesPerSecond", s.examplesPerSecond());
             e.put("trainLoss", s.trainLoss());
             e.put("testAccuracy", s.testAccuracy());
-            Long compileMillis = jit.millis(i);
+            Long compileMillis = jit.at(i);
             if (compileMillis != null) {
                 e.put("compileMillis", compileMillis);
             }
-            Long bytes = allocated.bytes(i);
+            Long bytes = allocated.at(i);
             if (bytes != null) {
                 e.put("allocatedBytes", bytes);
             }

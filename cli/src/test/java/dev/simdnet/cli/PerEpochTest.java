@@ -11,15 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class AllocationsTest {
+class PerEpochTest {
 
     private static volatile Object keep;
 
     @Test
     void countsWhatAThreadAllocatesBetweenEpochs() throws InterruptedException {
-        assumeTrue(Allocations.total() >= 0, "this JVM does not count allocated bytes");
+        assumeTrue(PerEpoch.allocatedSoFar() >= 0, "this JVM does not count allocated bytes");
         List<EpochStats> passedOn = new ArrayList<>();
-        Allocations allocations = new Allocations(new EpochListener() {
+        PerEpoch allocations = PerEpoch.allocatedBytes(new EpochListener() {
             @Override
             public void epochDone(EpochStats stats) {
                 passedOn.add(stats);
@@ -37,10 +37,10 @@ class AllocationsTest {
         allocations.epochDone(new EpochStats(2, 1.0, 1.0, 0.5, 0.9));
 
         assertEquals(2, passedOn.size());
-        long first = allocations.bytes(0), second = allocations.bytes(1);
+        long first = allocations.at(0), second = allocations.at(1);
         // Each reading allocates a little itself (the thread ids and counts): under 1 MB.
         assertTrue(first >= 8 << 20 && first < (8 << 20) + (1 << 20), "first epoch: " + first);
         assertTrue(second >= 4 << 20 && second < (4 << 20) + (1 << 20), "second epoch: " + second);
-        assertNull(allocations.bytes(2));
+        assertNull(allocations.at(2));
     }
 }
