@@ -29,9 +29,15 @@ public final class CoreLatency {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
-        if (rounds < 1) {
-            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+        int rounds = 8;
+        try {
+            rounds = args.length > 0 ? Integer.parseInt(args[0]) : rounds;
+        } catch (NumberFormatException e) {
+            rounds = 0;
+        }
+        if (rounds < 1 || args.length > 1) {
+            System.err.println("usage: CoreLatency [ROUNDS], ROUNDS a whole number from 1 (default 8)");
+            System.exit(2);
         }
         double[] ns = new double[rounds];
         for (int r = 0; r < rounds; r++) {
