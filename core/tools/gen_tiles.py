@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes core/src/main/java/dev/simdnet/core/kernels/Tiles.java: the register-tiled micro-kernels
-of VectorKernels' direct matrix product, one method per tile shape (R rows x NV vectors).
+of VectorKernels' direct matrix product, one method per tile shape (R rows x NV vectors), the
+paired tiles, and the in-register transposition of L x L blocks (transpose16, 8 and 4).
 
 Java has no macros and C2 keeps vectors in registers only when every accumulator is its own local
 variable, so each shape is written out in full; this script is the one place they are written.
