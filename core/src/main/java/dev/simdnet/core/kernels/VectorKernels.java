@@ -1374,6 +1374,9 @@ final class VectorKernels implements Kernels {
     /** 1/255 as the sum of two floats, hi the nearest float to it and lo the rest. */
     private static final float INV_255_HI = 1f / 255f;
     private static final float INV_255_LO = (float) (1.0 / 255.0 - INV_255_HI);
+    /** 2^23, and its bits: 2^23 + i for i below 2^23 is the float with bits TWO_23_BITS | i. */
+    private static final float TWO_23 = 0x1p23f;
+    private static final int TWO_23_BITS = 0x4B000000;
 
     /** As many bytes as SPECIES has lanes (null below 8 lanes: the smallest vector is 64 bits). */
     private static final VectorSpecies<Byte> BYTES =
@@ -1447,13 +1450,30 @@ final class VectorKernels implements Kernels {
      * x * hi + x * lo, with hi + lo = 1/255 to twice a float's precision and one rounding at the
      * end, has the bits of x / 255f for every x from 0 to 255 (checked for all of them, in the
      * tests).
+     *
+     * <p>Before JDK 21 the ints become floats through 2^23 and the constant species, not
+     * {@code convert(I2F, 0)}. With convert, JDK 17 compiled the conversion with its vectors on the
+     * heap in some runs: 1.32 GB allocated in every epoch of a 784-128-10 or 784-1024-1024-10 run
+     * (the same figure: every byte of the epoch's images converted so), and the 784-128-10 epochs
+     * on two threads 0.24-0.26 s against 0.17-0.18. JFR's allocation samples, recorded from the run's start, put it in unitFloats'
+     * compiled code, and -XX:+PrintIntrinsics showed its fma not intrinsified ("unbox failed").
+     * 784-128-10, two threads, four epochs, JDK 17, runs alternating with the build before: 0 of 30
+     * such runs against 5 of 30 (session 15). The same bits; the step's time the same within 1%
+     * (AbTrainSteps).
      */
     private static FloatVector unitVector(byte[] src, int off) {
         ByteVector bytes = ByteVector.fromArray(BYTES, src, off);
-        IntVector v = ZERO_EXTEND != null
-                ? (IntVector) bytes.convertShape(ZERO_EXTEND, INTS, 0)
-                : ((IntVector) bytes.convertShape(VectorOperators.B2I, INTS, 0)).and(0xFF);
-        FloatVector x = (FloatVector) v.convert(VectorOperators.I2F, 0);
+        FloatVector x;
+        if (ZERO_EXTEND != null) {
+            x = (FloatVector) bytes.convertShape(ZERO_EXTEND, INTS, 0).convert(VectorOperators.I2F, 0);
+        } else {
+            // Before JDK 21: the byte as an int v, then (float) v exactly, as the float whose bits
+            // are 2^23's with v in the low ones, minus 2^23. Through the constant species: JDK 17's
+            // C2 sometimes compiled convert(I2F, 0), whose species comes from a lookup, without
+            // knowing the result's class, and then the fma below ran on vectors on the heap.
+            IntVector v = ((IntVector) bytes.convertShape(VectorOperators.B2I, INTS, 0)).and(0xFF);
+            x = ((FloatVector) v.or(TWO_23_BITS).reinterpretShape(SPECIES, 0)).sub(TWO_23);
+        }
         return x.fma(FloatVector.broadcast(SPECIES, INV_255_HI), x.mul(INV_255_LO));
     }
 
