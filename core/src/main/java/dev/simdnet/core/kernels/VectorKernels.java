@@ -1198,12 +1198,19 @@ final class VectorKernels implements Kernels {
      * IntVector.species and the int vectors of its index map, and some runs compiled it with those
      * boxed: 3.8 GB allocated an epoch training 784-1024-1024-10 on one thread (JDK 17 and 25),
      * where a step allocates nothing.
+     *
+     * <p>A matrix of fewer than four blocks' elements goes by the plain loop alone: the lecture
+     * network's 16 x 16 layer at 512 bits, 70 ns against 37 ns in blocks (a loop of calls, JDK 25),
+     * some 20 us an epoch. For that, C2 never compiles Tiles.transpose16 in its training (57-79 ms
+     * of C2's time in two logged runs of ten epochs on two threads, in the second and third epochs,
+     * while the trainer kept each step on one thread for it).
      */
     @Override
     public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
-        // Blocks for 16, 8 and 4 lanes; on a wider CPU (none seen yet) the plain loop does it all.
+        // Blocks for 16, 8 and 4 lanes; on a wider CPU (none seen yet) the plain loop does it all,
+        // and on a small matrix (see above).
         int rEnd = 0, cEnd = 0;
-        if (L == 16 || L == 8 || L == 4) {
+        if ((L == 16 || L == 8 || L == 4) && rows * cols >= 4 * L * L) {
             rEnd = rows - rows % L;
             cEnd = cols - cols % L;
             for (int r = 0; r < rEnd; r += L) {

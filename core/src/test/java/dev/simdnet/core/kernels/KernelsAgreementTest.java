@@ -714,9 +714,10 @@ class KernelsAgreementTest {
 
     @Test
     void transposeMovesEveryValueToItsPlace() {
-        // The vector kernel transposes blocks of L x L in registers and the rest by the plain loop:
-        // shapes around L and its multiples, and lds changing from call to call.
-        for (int rows : new int[] {1, 15, 16, 17, 33, 48}) {
+        // The vector kernel transposes blocks of L x L in registers and the rest by the plain loop,
+        // a matrix of fewer than 4 L^2 elements wholly by the loop: shapes around L and its
+        // multiples, on both sides of that size, and lds changing from call to call.
+        for (int rows : new int[] {1, 15, 16, 17, 33, 48, 64}) {
             for (int cols : new int[] {1, 5, 16, 48}) {
                 for (int extra : new int[] {0, 3}) {
                     int lds = cols + extra, ldd = rows + 2 * extra, srcOff = 7, dstOff = 5;
