@@ -1249,6 +1249,19 @@ final class VectorKernels implements Kernels {
     private static final VectorShuffle<Float> TWICE_LOW = VectorShuffle.fromOp(SPECIES, j -> j / 2);
     private static final VectorShuffle<Float> TWICE_HIGH = VectorShuffle.fromOp(SPECIES, j -> L / 2 + j / 2);
 
+    /**
+     * Whether pairedForward takes Tiles.pairFixed (its loop unrolled twice) for rows PAIR_STRIDE
+     * apart: from JDK 25 on, where it was measured; elsewhere the rolled pairForward tiles, with
+     * the same sums in the same order. In some runs JDK 17's C2 scheduled the unrolled loop's 16
+     * broadcasts ahead of its FMAs, holding more vectors than the 32 registers, and kept
+     * accumulators on the stack: 16 loads and stores from the stack among the loop's 32 FMAs
+     * (-XX:CompileCommand=print, disassembled), none on JDK 25 nor in the rolled loop on JDK 17.
+     * StepProfile, W1, one thread, JDK 17, seven pairs of runs alternating with the build before
+     * and three more: pairedForward 24.6-29.8 us a step in 9 runs against 27.1-47.4 us in 8, 34.9
+     * us or more in 4 of them. The same bits (a test compares the two tiles).
+     */
+    static final boolean FIXED_PAIR_TILES = Runtime.version().feature() >= 25;
+
     @Override
     public void pairedForward(int rows, int pairs, int out,
                               double[] x, int xOff, int ldx,
@@ -1261,7 +1274,7 @@ final class VectorKernels implements Kernels {
         }
         float[] t = SCRATCH.get().tile;
         int r = 0;
-        if (ldx == Tiles.PAIR_STRIDE) {
+        if (ldx == Tiles.PAIR_STRIDE && FIXED_PAIR_TILES) {
             for (; r + 8 <= rows; r += 8) {
                 Tiles.pairFixed8(pairs, x, xOff + r * ldx, wp, wpOff, t);
                 addPairs(8, t, b, bOff, z, zOff + r * ldz, ldz);

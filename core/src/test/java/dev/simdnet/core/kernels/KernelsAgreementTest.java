@@ -598,6 +598,30 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void fixedPairTilesGiveTheBitsOfTheGeneralOnes() {
+        // Tiles.pairFixed runs only on some JDKs (VectorKernels.FIXED_PAIR_TILES); pairForward,
+        // checked against the scalar kernels above, runs on all: the same sums in the same order.
+        SplittableRandom rng = new SplittableRandom(37);
+        int lanes = VectorKernels.SPECIES.length();
+        for (int pairs : new int[] {1, 2, 7, 64, Tiles.PAIR_STRIDE}) {
+            int x0 = 3, w0 = 5;
+            double[] x = new double[x0 + 8 * Tiles.PAIR_STRIDE];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = Kernels.pairOf((float) rng.nextDouble(-1, 1), (float) rng.nextDouble(-1, 1));
+            }
+            float[] wp = random(rng, w0 + 2 * lanes * pairs);
+            float[] fixed = new float[16 * lanes], general = new float[16 * lanes];
+            Tiles.pairFixed8(pairs, x, x0, wp, w0, fixed);
+            Tiles.pairForward8(pairs, x, x0, Tiles.PAIR_STRIDE, wp, w0, general);
+            assertArrayEquals(general, fixed, "8 rows, " + pairs + " pairs");
+            float[] fixed4 = new float[8 * lanes], general4 = new float[8 * lanes];
+            Tiles.pairFixed4(pairs, x, x0 + 1, wp, w0, fixed4);
+            Tiles.pairForward4(pairs, x, x0 + 1, Tiles.PAIR_STRIDE, wp, w0, general4);
+            assertArrayEquals(general4, fixed4, "4 rows, " + pairs + " pairs");
+        }
+    }
+
+    @Test
     void pairedLeadingDimensionFitsTheRows() {
         for (int pairs : PAIRS) {
             assertTrue(vector.pairedLeadingDimension(pairs) >= pairs, "pairs " + pairs);
