@@ -1471,15 +1471,15 @@ final class VectorKernels implements Kernels {
      * end, has the bits of x / 255f for every x from 0 to 255 (checked for all of them, in the
      * tests).
      *
-     * <p>Before JDK 21 the ints become floats through 2^23 and the constant species, not
-     * {@code convert(I2F, 0)}. With convert, JDK 17 compiled the conversion with its vectors on the
-     * heap in some runs: 1.32 GB allocated in every epoch of a 784-128-10 or 784-1024-1024-10 run
-     * (the same figure: every byte of the epoch's images converted so), and the 784-128-10 epochs
-     * on two threads 0.24-0.26 s against 0.17-0.18. JFR's allocation samples, recorded from the run's start, put it in unitFloats'
-     * compiled code, and -XX:+PrintIntrinsics showed its fma not intrinsified ("unbox failed").
-     * 784-128-10, two threads, four epochs, JDK 17, runs alternating with the build before: 0 of 30
-     * such runs against 5 of 30 (session 15). The same bits; the step's time the same within 1%
-     * (AbTrainSteps).
+     * <p>Before JDK 21 the ints become floats through 2^23 and the constant species, not {@code
+     * convert(I2F, 0)}. With convert, JDK 17 compiled the conversion with its vectors on the heap
+     * in some runs: 1.32 GB allocated in every epoch of a 784-128-10 or 784-1024-1024-10 run (the
+     * same figure: every byte of the epoch's images converted so), and the 784-128-10 epochs on two
+     * threads 0.24-0.26 s against 0.17-0.18. JFR's allocation samples, recorded from the run's
+     * start, put it in unitFloats' compiled code, and -XX:+PrintIntrinsics showed its fma not
+     * intrinsified ("unbox failed"). 784-128-10, two threads, four epochs, JDK 17, runs alternating
+     * with the build before: 0 of 30 such runs against 5 of 30 (session 15). The same bits; the
+     * step's time the same within 1% (AbTrainSteps).
      */
     private static FloatVector unitVector(byte[] src, int off) {
         ByteVector bytes = ByteVector.fromArray(BYTES, src, off);
