@@ -90,15 +90,15 @@ final class PerEpoch implements EpochListener {
     }
 
     /**
-     * The last epoch before which no warning is given: until about then the JIT may still be
-     * compiling kernels, which run with their vectors on the heap until it has (the bundled
-     * sample's epochs are short: 14.9 MB in the third epoch of a run on two threads, JDK 25, a few
-     * KB from the fourth on).
+     * The first epoch whose allocation can bring a warning: before it the JIT may still be compiling
+     * kernels, which run with their vectors on the heap until it has (the bundled sample's epochs
+     * are short: 14.9 MB in the third epoch of a run on two threads, JDK 25, a few KB from the
+     * fourth on).
      */
     static final int QUIET_FROM_EPOCH = 5;
     /** Bytes an example above which an epoch's allocation counts as vectors on the heap. */
     static final long HEAP_BYTES_PER_EXAMPLE = 100;
-    /** Nor below this many bytes an epoch, whatever the number of examples. */
+    /** Nor an epoch's allocation of this many bytes or fewer, whatever the number of examples. */
     static final long HEAP_BYTES_FLOOR = 1 << 20;
 
     /**
@@ -106,7 +106,7 @@ final class PerEpoch implements EpochListener {
      * allocated {@code lastEpochBytes}, or null. Once the kernels are compiled an epoch allocates a
      * few KB, for the progress lines and the test evaluation; an epoch from the
      * {@link #QUIET_FROM_EPOCH}th on that allocates more than {@link #HEAP_BYTES_PER_EXAMPLE} bytes
-     * an example (and at least {@link #HEAP_BYTES_FLOOR}) ran some kernel with its vectors on the
+     * an example (and more than {@link #HEAP_BYTES_FLOOR}) ran some kernel with its vectors on the
      * heap: the JIT compiled it without the Vector API's intrinsics, and the run is slower than it
      * can be. Seen at 25.8 MB and 1.32 GB an epoch on Fashion-MNIST (JDK 17) and 14 MB on the
      * bundled sample (JDK 25, one thread), in some runs and not in the next ones (BENCHMARKS.md,
