@@ -90,37 +90,41 @@ final class PerEpoch implements EpochListener {
     }
 
     /**
-     * The first epoch whose allocation can bring a warning: before it the JIT may still be compiling
-     * kernels, which run with their vectors on the heap until it has (the bundled sample's epochs
-     * are short: 14.9 MB in the third epoch of a run on two threads, JDK 25, a few KB from the
-     * fourth on).
+     * The first epoch whose allocation can bring a warning, and the fewest training steps a run
+     * must have taken by its end: before, the JIT may still be compiling kernels, which run with
+     * their vectors on the heap until it has. The bundled sample's epochs are short (80 steps): a
+     * run on two threads allocated 14.9 MB in its third epoch and a few KB from the fourth on, and
+     * in 2 of 12 runs on one thread (JDK 25) C2 had still not compiled some kernels when the tenth
+     * epoch ended (-XX:+PrintCompilation), which then allocated 14 MB an epoch.
      */
     static final int QUIET_FROM_EPOCH = 5;
+    static final long QUIET_FROM_STEP = 2000;
     /** Bytes an example above which an epoch's allocation counts as vectors on the heap. */
     static final long HEAP_BYTES_PER_EXAMPLE = 100;
     /** Nor an epoch's allocation of this many bytes or fewer, whatever the number of examples. */
     static final long HEAP_BYTES_FLOOR = 1 << 20;
 
     /**
-     * A warning for a run whose last epoch ({@code epochs}, of {@code examples} training examples)
-     * allocated {@code lastEpochBytes}, or null. Once the kernels are compiled an epoch allocates a
-     * few KB, for the progress lines and the test evaluation; an epoch from the
-     * {@link #QUIET_FROM_EPOCH}th on that allocates more than {@link #HEAP_BYTES_PER_EXAMPLE} bytes
-     * an example (and more than {@link #HEAP_BYTES_FLOOR}) ran some kernel with its vectors on the
-     * heap: the JIT compiled it without the Vector API's intrinsics, and the run is slower than it
-     * can be. Seen at 25.8 MB and 1.32 GB an epoch on Fashion-MNIST (JDK 17) and 14 MB on the
-     * bundled sample (JDK 25, one thread), in some runs and not in the next ones (BENCHMARKS.md,
-     * session 15).
+     * A warning for a run whose last epoch ({@code epochs}, of {@code examples} training examples
+     * in {@code stepsPerEpoch} steps) allocated {@code lastEpochBytes}, or null. Once the kernels
+     * are compiled an epoch allocates a few KB, for the progress lines and the test evaluation; an
+     * epoch from the {@link #QUIET_FROM_EPOCH}th and the {@link #QUIET_FROM_STEP}th step on that
+     * allocates more than {@link #HEAP_BYTES_PER_EXAMPLE} bytes an example (and more than
+     * {@link #HEAP_BYTES_FLOOR}) ran some kernel with its vectors on the heap: the JIT compiled it
+     * without the Vector API's intrinsics, or has still not compiled it, and the run is slower than
+     * it can be. Seen at 25.8 MB and 1.32 GB an epoch on Fashion-MNIST (JDK 17), in some runs and
+     * not in the next ones (BENCHMARKS.md, session 15).
      */
-    static String heapWarning(int epochs, Long lastEpochBytes, int examples) {
-        if (epochs < QUIET_FROM_EPOCH || lastEpochBytes == null
+    static String heapWarning(int epochs, long stepsPerEpoch, Long lastEpochBytes, int examples) {
+        if (epochs < QUIET_FROM_EPOCH || epochs * stepsPerEpoch < QUIET_FROM_STEP || lastEpochBytes == null
                 || lastEpochBytes <= Math.max(HEAP_BYTES_FLOOR, HEAP_BYTES_PER_EXAMPLE * examples)) {
             return null;
         }
         return String.format(Locale.ROOT, "warning: epoch %d allocated %.1f MB (%,d bytes an example), where"
-                + " training allocates a few KB an epoch once the kernels are compiled: the JIT compiled a"
-                + " kernel with its vectors on the heap, and this run trained slower than it can. It happens"
-                + " in some runs and not in most; run again, or see allocatedBytes in --report.",
+                + " training allocates a few KB an epoch once the kernels are compiled: some kernel ran with its"
+                + " vectors on the heap, compiled by the JIT without the Vector API's intrinsics or not yet"
+                + " compiled, and this run trained slower than it can. It happens in some runs and not in most;"
+                + " run again, or see allocatedBytes in --report.",
                 epochs, lastEpochBytes / 1e6, examples == 0 ? 0 : lastEpochBytes / examples);
     }
 

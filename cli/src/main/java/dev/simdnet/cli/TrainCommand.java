@@ -126,7 +126,8 @@ final class TrainCommand implements Callable<Integer> {
         double best = history.stream().mapToDouble(EpochStats::testAccuracy).max().orElse(Double.NaN);
         out.printf(Locale.ROOT, "Done in %.1f s: test accuracy %.2f%% (best %.2f%%)%n", total,
                 100 * last.testAccuracy(), 100 * best);
-        String heap = PerEpoch.heapWarning(history.size(), allocated.at(history.size() - 1), data.train().size());
+        String heap = PerEpoch.heapWarning(history.size(), (data.train().size() + batch - 1) / batch,
+                allocated.at(history.size() - 1), data.train().size());
         if (heap != null) {
             out.flush();
             spec.commandLine().getErr().println(heap);

@@ -93,8 +93,9 @@ class LauncherIT {
     void aRunWithVectorsOnTheHeapSaysSo() throws Exception {
         // What the JIT does on its own in some runs, forced: the kernels' fused multiply-adds
         // compiled without the Vector API's intrinsic, so that their vectors live on the heap.
+        // Minibatches of 10, so that five epochs of the sample are 4,000 steps.
         Run r = simdnetWith("-XX:+UnlockDiagnosticVMOptions -XX:DisableIntrinsic=_VectorTernaryOp",
-                "train", "--dataset", "sample", "--epochs", "5", "--threads", "1");
+                "train", "--dataset", "sample", "--epochs", "5", "--batch", "10", "--threads", "1");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("warning: epoch 5 allocated"), r.err());
         assertFalse(r.out().contains("warning"), "the warning goes to stderr: " + r.out());

@@ -15,23 +15,26 @@ class PerEpochTest {
 
     @Test
     void warnsOfVectorsOnTheHeapOnlyOnceTheJitHasHadItsEpochs() {
-        // The caught cases: 25.8 MB an epoch for Fashion-MNIST's 60,000 examples, 14.1 MB for the
-        // bundled sample's 8,000; and what a compiled run allocates, 4-14 KB an epoch.
-        String w = PerEpoch.heapWarning(10, 25_813_000L, 60_000);
+        // The caught cases: 25.8 MB an epoch for Fashion-MNIST's 60,000 examples (600 steps), 14.1
+        // MB for the bundled sample's 8,000 (80 steps); a compiled run allocates 4-14 KB an epoch.
+        String w = PerEpoch.heapWarning(10, 600, 25_813_000L, 60_000);
         assertTrue(w != null && w.contains("epoch 10 allocated 25.8 MB (430 bytes an example)"), w);
-        assertTrue(PerEpoch.heapWarning(10, 14_089_000L, 8_000).contains("14.1 MB (1,761 bytes an example)"));
-        assertNull(PerEpoch.heapWarning(10, 14_089L, 8_000));
-        assertNull(PerEpoch.heapWarning(10, 12_900L, 60_000));
-        // Not before the 5th epoch: the sample's 3rd epoch allocated 14.9 MB while the JIT compiled.
-        assertNull(PerEpoch.heapWarning(4, 14_893_000L, 8_000));
-        assertTrue(PerEpoch.heapWarning(5, 14_893_000L, 8_000) != null);
-        // 100 bytes an example: 6 MB for 60,000 examples; at least 1 MiB for few examples.
-        assertNull(PerEpoch.heapWarning(10, 6_000_000L, 60_000));
-        assertTrue(PerEpoch.heapWarning(10, 6_000_001L, 60_000) != null);
-        assertNull(PerEpoch.heapWarning(10, 1L << 20, 100));
-        assertTrue(PerEpoch.heapWarning(10, (1L << 20) + 1, 100) != null);
+        assertNull(PerEpoch.heapWarning(10, 600, 12_900L, 60_000));
+        assertNull(PerEpoch.heapWarning(10, 80, 14_089L, 8_000));
+        // Not before the 5th epoch, nor before the 2,000th step: the sample's ten epochs are 800
+        // steps, and 14 MB in the tenth came from kernels C2 had not compiled yet.
+        assertNull(PerEpoch.heapWarning(4, 600, 25_813_000L, 60_000));
+        assertTrue(PerEpoch.heapWarning(5, 600, 25_813_000L, 60_000) != null);
+        assertNull(PerEpoch.heapWarning(10, 80, 14_089_000L, 8_000));
+        assertNull(PerEpoch.heapWarning(24, 80, 14_089_000L, 8_000));
+        assertTrue(PerEpoch.heapWarning(25, 80, 14_089_000L, 8_000).contains("14.1 MB (1,761 bytes an example)"));
+        // 100 bytes an example: 6 MB for 60,000 examples; more than 1 MiB for few examples.
+        assertNull(PerEpoch.heapWarning(10, 600, 6_000_000L, 60_000));
+        assertTrue(PerEpoch.heapWarning(10, 600, 6_000_001L, 60_000) != null);
+        assertNull(PerEpoch.heapWarning(10, 1000, 1L << 20, 100));
+        assertTrue(PerEpoch.heapWarning(10, 1000, (1L << 20) + 1, 100) != null);
         // A JVM that counts nothing: no figure, no warning.
-        assertNull(PerEpoch.heapWarning(10, null, 60_000));
+        assertNull(PerEpoch.heapWarning(10, 600, null, 60_000));
     }
 
     private static volatile Object keep;
