@@ -121,12 +121,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Median epoch after the first: %.3f s, %,.0f examples/s, %.1f GFLOP/s, %.0f%% of %d x %.0f"
                 + " GFLOP/s peak (an estimate)%n", median, data.size() / median, medianGflops,
                 100 * medianGflops / (peak * t), t, peak);
-        String heap = PerEpoch.heapWarning(history.size(), (data.size() + batch - 1) / batch,
-                allocated.at(history.size() - 1), data.size());
-        if (heap != null) {
-            out.flush();
-            spec.commandLine().getErr().println(heap);
-        }
+        allocated.warnIfOnTheHeap(history.size(), data.size(), batch, out, spec.commandLine().getErr());
         if (report != null) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("layers", sizes);

@@ -2,6 +2,7 @@ package dev.simdnet.cli;
 
 import dev.simdnet.core.EpochListener;
 import dev.simdnet.core.EpochStats;
+import java.io.PrintWriter;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -126,6 +127,19 @@ final class PerEpoch implements EpochListener {
                 + " compiled, and this run trained slower than it can. It happens in some runs and not in most;"
                 + " run again, or see allocatedBytes in --report.",
                 epochs, lastEpochBytes / 1e6, examples == 0 ? 0 : lastEpochBytes / examples);
+    }
+
+    /**
+     * Prints {@link #heapWarning} for this run's last epoch on {@code err}, if there is one, after
+     * flushing {@code out}: {@code epochs} epochs of {@code examples} examples in minibatches of
+     * {@code batch}.
+     */
+    void warnIfOnTheHeap(int epochs, int examples, int batch, PrintWriter out, PrintWriter err) {
+        String warning = heapWarning(epochs, (examples + (long) batch - 1) / batch, at(epochs - 1), examples);
+        if (warning != null) {
+            out.flush();
+            err.println(warning);
+        }
     }
 
     /** Epoch i's figure (0 for the first), or null where the JVM keeps no such total. */

@@ -126,12 +126,7 @@ final class TrainCommand implements Callable<Integer> {
         double best = history.stream().mapToDouble(EpochStats::testAccuracy).max().orElse(Double.NaN);
         out.printf(Locale.ROOT, "Done in %.1f s: test accuracy %.2f%% (best %.2f%%)%n", total,
                 100 * last.testAccuracy(), 100 * best);
-        String heap = PerEpoch.heapWarning(history.size(), (data.train().size() + batch - 1) / batch,
-                allocated.at(history.size() - 1), data.train().size());
-        if (heap != null) {
-            out.flush();
-            spec.commandLine().getErr().println(heap);
-        }
+        allocated.warnIfOnTheHeap(history.size(), data.train().size(), batch, out, spec.commandLine().getErr());
         if (save != null) {
             Models.save(net, save);
             out.println("Model saved to " + save);
