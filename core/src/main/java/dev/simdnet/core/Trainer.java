@@ -26,8 +26,9 @@ import java.util.function.LongSupplier;
  * the forward pass ({@code Z = A * WT + b}) and the weight gradient ({@code dWT = A^T * dZ}) are
  * both products whose vectors run along the neurons, with nothing packed per step, and the
  * gradient of each block of weights goes straight from the registers into that block's step of
- * SGD. Only {@code dA = dZ * W}, for layers after the first, wants W itself: it is transposed back
- * from the panels once per step, a pass over the layer's weights. A first layer exactly one vector
+ * SGD. Only {@code dA = dZ * W}, for layers after the first, wants W itself: the trainer keeps a
+ * copy of it ({@link #canonical}), each block of weights transposing itself into it right after its
+ * step, while it is still in the core's cache (see {@link #canonicalCurrent}). A first layer exactly one vector
  * wide (the lecture network's 16 neurons, where the kernels have AVX-512's registers) is kept in
  * the kernels' paired layout instead, with the minibatch's inputs in pairs (see {@link #paired}). The
  * network's parameters are brought up to date whenever anyone asks for them
@@ -205,7 +206,7 @@ public final class Trainer implements AutoCloseable {
      */
     private final float[] work;
     /**
-     * W (out, in) of the layer being backpropagated, transposed back from work for
+     * W (out, in) of every layer after the first, at {@link #canonicalOff}, for
      * {@code dA = dZ * W}, in panels of {@link #PANEL} columns (inputs) like WT's.
      */
     private final float[] canonical;
@@ -232,6 +233,23 @@ public final class Trainer implements AutoCloseable {
     private boolean passSplit;
     /** Whether the backward pass's input-gradient tasks transpose their own panels of W first. */
     private boolean passFusedB;
+    /**
+     * Whether {@link #canonical} holds every later layer's current W (from {@link #canonicalOff}
+     * on): then the backward pass reads it as it is. A step of {@link #backprop} keeps it so, each
+     * block of weights writing its W into it right after its step (see backwardTask); weights
+     * read from the network, or stepped by {@link #smallBackprop}, leave it stale. Until session
+     * 16, W was transposed back from WT before each dA, reading all of WT again from L3: W4's
+     * 1024x1024 layer spent 1.1-1.2 ms of a step of 11.9 on one thread doing so, and 0.7-0.8 ms
+     * writing the copy from its weight step instead. AbTrainSteps, W4, against the build before,
+     * both orders, 60 rounds of 20 steps: 0.987 and 0.978 of the step's time on one thread, 0.915
+     * and 0.962 on two. The small step (the lecture network's) transposes its tiny layers each
+     * step as before.
+     */
+    private boolean canonicalCurrent;
+    /** Whether this pass's W in {@link #canonical} is current (no transposition before dA). */
+    private boolean passCanonicalCurrent;
+    /** Whether this pass's weight steps write their W into {@link #canonical} (see canonicalCurrent). */
+    private boolean passWritesCanonical;
     private float passLr;
     private float passMomentum;
     private float passWeightDecay;
@@ -257,7 +275,7 @@ public final class Trainer implements AutoCloseable {
     private boolean passBackward;
     /** Each part of the examples' summed cost in a small step (see rowsTask). */
     private final double[] costParts = new double[ROW_PARTS];
-    /** Where layer l's W is in {@link #canonical} in a small step, which has every layer's at once. */
+    /** Where layer l's W is in {@link #canonical}. */
     private final int[] canonicalOff;
     private byte[] passBytes;
     /**
@@ -385,6 +403,7 @@ public final class Trainer implements AutoCloseable {
     private void acquire() {
         if (net.holder() != this) {
             net.release();
+            canonicalCurrent = false;
             float[] p = net.rawParameters();
             for (int l = 0; l < net.layers(); l++) {
                 int in = net.size(l), out = net.size(l + 1), wOff = net.weightOffset(l);
@@ -814,9 +833,17 @@ public final class Trainer implements AutoCloseable {
      */
     double backprop(int rows, boolean update) {
         passUpdate = update;
+        passWritesCanonical = false;
         if (!passParallel) {
+            if (update) {
+                canonicalCurrent = false;
+            }
             return smallBackprop(rows);
         }
+        // Stale until the pass is done (an exception leaves it so): its weight steps rewrite it.
+        passCanonicalCurrent = canonicalCurrent;
+        canonicalCurrent = false;
+        passWritesCanonical = update;
         feedforward(rows);
         int last = net.layers() - 1;
         double cost = net.cost().costAndOutputNudges(k, 0, rows, net.outputSize(), activations[last],
@@ -837,15 +864,17 @@ public final class Trainer implements AutoCloseable {
             }
             int tasksA = split && wholePanels(out) ? wholeTasks(out)
                     : split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
-            // dA = dZ * W wants W's rows, transposed back from the panels: for a layer with
-            // WHOLE_PANELS panels of inputs and of neurons or more, by each task for its own panel
-            // of W's columns (all examples), which it then reads while they are in its cache;
-            // otherwise first, as a job of its own. W4's 1024x1024 layer, against the job of its
-            // own: 0.983 and 0.986 of the step's time on two threads, 0.990 on one (AbTrainSteps).
+            // dA = dZ * W wants W's rows: the copy the last step's weight step wrote (see
+            // canonicalCurrent), or, where it is stale, transposed back from the panels here: for
+            // a layer with WHOLE_PANELS panels of inputs and of neurons or more, by each task for
+            // its own panel of W's columns (all examples), which it then reads while they are in
+            // its cache; otherwise first, as a job of its own. W4's 1024x1024 layer, the first
+            // against the second: 0.983 and 0.986 of the step's time on two threads, 0.990 on one
+            // (AbTrainSteps). The copy kept from step to step against the first: see canonicalCurrent.
             passFusedB = split && wholePanels(in) && wholePanels(out);
             int tasksB = l == 0 ? 0 : passFusedB ? wholeTasks(in)
                     : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
-            if (l > 0 && !passFusedB) {
+            if (l > 0 && !passFusedB && !passCanonicalCurrent) {
                 pool.run(transposeJob, split ? blocks(in, INPUT_BLOCK) : 1);
             }
             if (update) {
@@ -858,6 +887,7 @@ public final class Trainer implements AutoCloseable {
                 pool.run(backwardJob, tasksA + tasksB);
             }
         }
+        canonicalCurrent = true;
         return cost;
     }
 
@@ -954,6 +984,11 @@ public final class Trainer implements AutoCloseable {
                 } else if (passUpdate) {
                     k.weightStepTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0, ldOut,
                             work, w0, pw, velocity, passScale, passLr, passMomentum, passWeightDecay);
+                    if (passWritesCanonical) {
+                        // The block's new W, for the next step's dA, while the block is in this
+                        // core's cache (see canonicalCurrent).
+                        transposeBlock(l, k0, k1, p0, p0 + pw, canonicalOff[l]);
+                    }
                 } else if (l == 0) {
                     k.weightGradientTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, a0, nudges[l], p0,
                             ldOut, workGradient, w0, pw);
@@ -999,12 +1034,14 @@ public final class Trainer implements AutoCloseable {
                 if (k0 == k1) {
                     return;
                 }
-                transposeColumns(l, k0, k1, 0);
+                if (!passCanonicalCurrent) {
+                    transposeColumns(l, k0, k1, canonicalOff[l]);
+                }
             } else {
                 k0 = split ? (t / rowBlocks) * INPUT_BLOCK : 0;
                 k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
             }
-            inputGradient(l, r0, r1, k0, k1, 0);
+            inputGradient(l, r0, r1, k0, k1, canonicalOff[l]);
         }
     }
 
@@ -1043,7 +1080,7 @@ public final class Trainer implements AutoCloseable {
     private void transposeTask(int task) {
         int in = net.size(passLayer);
         int k0 = passSplit ? task * INPUT_BLOCK : 0;
-        transposeColumns(passLayer, k0, passSplit ? Math.min(in, k0 + INPUT_BLOCK) : in, 0);
+        transposeColumns(passLayer, k0, passSplit ? Math.min(in, k0 + INPUT_BLOCK) : in, canonicalOff[passLayer]);
     }
 
     /**
@@ -1052,12 +1089,20 @@ public final class Trainer implements AutoCloseable {
      * base + q0 * out and is row-major (out, its width).
      */
     private void transposeColumns(int l, int k0, int k1, int base) {
+        transposeBlock(l, k0, k1, 0, net.size(l + 1), base);
+    }
+
+    /**
+     * The block of columns [k0, k1) and rows [j0, j1) of layer l's W into {@link #canonical}, as
+     * {@link #transposeColumns}; j0 and j1 at panels' edges (multiples of {@link #PANEL}, or out).
+     */
+    private void transposeBlock(int l, int k0, int k1, int j0, int j1, int base) {
         int in = net.size(l), out = net.size(l + 1);
         for (int q0 = k0 - k0 % PANEL; q0 < k1; q0 += PANEL) {
             int qw = Math.min(PANEL, in - q0);
             int c0 = Math.max(k0, q0), c1 = Math.min(k1, q0 + qw);
             int dst = base + q0 * out + c0 - q0;
-            for (int p0 = 0; p0 < out; p0 += PANEL) {
+            for (int p0 = j0; p0 < j1; p0 += PANEL) {
                 // Rows [c0, c1) of the panel (its width pw apart) to columns [c0, c1) of rows
                 // [p0, p0 + pw) of W's panel of columns (qw apart).
                 int pw = panelWidth(l, p0);

@@ -277,6 +277,60 @@ class TrainerTest {
         assertMatchesFiniteDifferences(net, pixels, labels, analytic, checked.stream().mapToInt(i -> i).toArray());
     }
 
+    @ParameterizedTest(name = "{0} kernels, {1} thread(s)")
+    @CsvSource({"scalar, 1", "vector, 1", "vector, 2"})
+    void theInputGradientTakesEachStepsNewWeights(String impl, int threads) {
+        // The trainer keeps W (out, in) for dA = dZ * W from one step to the next, each block of
+        // weights writing its part right after its step. Layers of 400 x 400 (its input gradient
+        // cut by whole panels on two threads), 400 x 200 (by blocks) and 200 x 4. Oracle: the same
+        // steps, each by a new trainer on a twin network, which transposes W afresh; bit for bit,
+        // through a change made in the network's array and a gradient computed on its own.
+        Kernels k = impl.equals("scalar") ? KernelProvider.scalar() : KernelProvider.vector().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(k != null, "no vector kernels here");
+        int in = 784, count = 16;
+        SplittableRandom rng = new SplittableRandom(35);
+        byte[] pixels = randomBytes(2 * count * in, rng);
+        int[] labels = new int[2 * count];
+        int[] order = new int[2 * count];
+        for (int e = 0; e < order.length; e++) {
+            labels[e] = e % 4;
+            order[e] = order.length - 1 - e;
+        }
+        Dataset data = Dataset.ofBytes("bytes", pixels, labels, 1, in, 4);
+        int[] sizes = {in, 400, 400, 200, 4};
+        Network net = Network.create(sizes, Activation.RELU, Cost.CROSS_ENTROPY, 15);
+        Network twin = Network.create(sizes, Activation.RELU, Cost.CROSS_ENTROPY, 15);
+        try (Trainer trainer = new Trainer(net, count, k, threads)) {
+            trainer.yieldToJit = false;
+            for (int step = 0; step < 7; step++) {
+                int from = (step % 2) * count;
+                if (step == 3) {
+                    // Every 97th parameter from the second layer's weights to the third's.
+                    for (int i = net.weightOffset(1); i < net.biasOffset(2); i += 97) {
+                        net.parameters()[i] += 0.1f;
+                        twin.parameters()[i] += 0.1f;
+                    }
+                }
+                if (step == 5) {
+                    trainer.computeGradient(data, order, from, count);
+                    try (Trainer fresh = new Trainer(twin, count, k, threads)) {
+                        fresh.yieldToJit = false;
+                        fresh.computeGradient(data, order, from, count);
+                        assertArrayEquals(fresh.gradient(), trainer.gradient(), "the gradient before step " + step);
+                    }
+                }
+                trainer.updateMiniBatch(data, order, from, count, 0.1f);
+                try (Trainer fresh = new Trainer(twin, count, k, threads)) {
+                    fresh.yieldToJit = false;
+                    fresh.updateMiniBatch(data, order, from, count, 0.1f);
+                }
+            }
+        }
+        assertFalse(Arrays.equals(Network.create(sizes, Activation.RELU, Cost.CROSS_ENTROPY, 15).parameters(),
+                net.parameters()), "the steps changed the weights");
+        assertArrayEquals(twin.parameters(), net.parameters(), "the weights after seven steps");
+    }
+
     @Test
     void theNetworkSeesEveryStepAndTheTrainerSeesEveryChange() {
         // The trainer trains on its own (transposed) copy of the weights. Oracle: plain gradient
