@@ -27,13 +27,13 @@ import java.util.function.LongSupplier;
  * both products whose vectors run along the neurons, with nothing packed per step, and the
  * gradient of each block of weights goes straight from the registers into that block's step of
  * SGD. Only {@code dA = dZ * W}, for layers after the first, wants W itself: the trainer keeps a
- * copy of it ({@link #canonical}), each block of weights transposing itself into it right after its
- * step, while it is still in the core's cache (see {@link #canonicalCurrent}). A first layer exactly one vector
- * wide (the lecture network's 16 neurons, where the kernels have AVX-512's registers) is kept in
- * the kernels' paired layout instead, with the minibatch's inputs in pairs (see {@link #paired}). The
- * network's parameters are brought up to date whenever anyone asks for them
- * ({@link Network#parameters()}, saving, inference), and read back before the next step, so the
- * copy is invisible to callers.
+ * copy of it ({@link #canonical}), each block of weights transposing itself into it right after
+ * its step, while it is still in the core's cache (see {@link #canonicalCurrent}). A first layer
+ * exactly one vector wide (the lecture network's 16 neurons, where the kernels have AVX-512's
+ * registers) is kept in the kernels' paired layout instead, with the minibatch's inputs in pairs
+ * (see {@link #paired}). The network's parameters are brought up to date whenever anyone asks for
+ * them ({@link Network#parameters()}, saving, inference), and read back before the next step, so
+ * the copies are invisible to callers.
  *
  * <p>With several threads, each pass is cut into tasks by blocks of examples, neurons and inputs.
  * No task splits a sum: where the cut depends on the number of threads (the pieces of a layer cut
@@ -870,7 +870,8 @@ public final class Trainer implements AutoCloseable {
             // its own panel of W's columns (all examples), which it then reads while they are in
             // its cache; otherwise first, as a job of its own. W4's 1024x1024 layer, the first
             // against the second: 0.983 and 0.986 of the step's time on two threads, 0.990 on one
-            // (AbTrainSteps). The copy kept from step to step against the first: see canonicalCurrent.
+            // (AbTrainSteps). The copy kept from step to step, against the first: see
+            // canonicalCurrent.
             passFusedB = split && wholePanels(in) && wholePanels(out);
             int tasksB = l == 0 ? 0 : passFusedB ? wholeTasks(in)
                     : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
