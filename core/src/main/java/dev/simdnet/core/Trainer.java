@@ -63,14 +63,26 @@ public final class Trainer implements AutoCloseable {
      * From this many panels on, a layer's forward pass and weight step are cut by panels alone:
      * each task runs one whole panel, over all the minibatch's examples (forward) or all the
      * layer's inputs (weight step), as one thread would; the panels that do not share out evenly
-     * among the threads are cut into a piece for each (see wholeTasks). Narrower layers are cut into blocks of
-     * {@link #NEURON_BLOCK} neurons by {@link #ROW_BLOCK} examples or {@link #INPUT_BLOCK} inputs,
-     * so that two threads have enough tasks to share. No sum is split either way, so the cut
-     * changes no bit. W3 (17 panels), two threads, against those blocks (AbTrainSteps): 0.969,
-     * 0.983 and 0.997 of the step's time (0.939 and 0.947 for a first version that cut the output
-     * layer whole too); one thread 0.987. W4 (22 panels): 1.003 on two threads, 1.008 on one.
+     * among the threads are cut into a piece for each (see wholeTasks). A layer of one panel (an
+     * output layer) is cut into blocks of {@link #NEURON_BLOCK} neurons by {@link #ROW_BLOCK}
+     * examples or {@link #INPUT_BLOCK} inputs, so that two threads have enough tasks to share. No
+     * sum is split either way, so the cut changes no bit. W3 (17 panels), two threads, against
+     * those blocks (AbTrainSteps): 0.969, 0.983 and 0.997 of the step's time; one thread 0.987.
+     * W4 (22 panels): 1.003 on two threads, 1.008 on one. This was 8 panels until session 16: W2's
+     * first layer, 128 neurons in 3 panels, was cut into blocks of 96 and 32 neurons by 48, 48 and
+     * 4 examples, tasks so unequal that the forward pass's two threads had 9,600 and 3,200 of its
+     * 12,800 products (rows x neurons) to start with; cut whole, each has a panel and half the
+     * third. W2, AbTrainSteps, both orders, 40 rounds of 100 steps, JDK 25: 0.905 and 0.904 of the
+     * step's time on two threads, 0.994 and 0.991 on one. At 1, which cuts W2's output layer whole
+     * too: 0.923 and 0.957 on two threads, so one panel is not enough.
      */
-    private static final int WHOLE_PANELS = 8;
+    private static final int WHOLE_PANELS = 2;
+    /**
+     * From this many panels of inputs and of neurons on, the input gradient's tasks take whole
+     * panels of W's columns (see backprop), as WHOLE_PANELS was before session 16: measured on
+     * W4's 1024x1024 layer only.
+     */
+    private static final int FUSED_PANELS = 8;
     /** Inputs (rows of WT) per task block of the weight step and the input gradient. */
     private static final int INPUT_BLOCK = 96;
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
@@ -866,13 +878,13 @@ public final class Trainer implements AutoCloseable {
                     : split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
             // dA = dZ * W wants W's rows: the copy the last step's weight step wrote (see
             // canonicalCurrent), or, where it is stale, transposed back from the panels here: for
-            // a layer with WHOLE_PANELS panels of inputs and of neurons or more, by each task for
+            // a layer with FUSED_PANELS panels of inputs and of neurons or more, by each task for
             // its own panel of W's columns (all examples), which it then reads while they are in
             // its cache; otherwise first, as a job of its own. W4's 1024x1024 layer, the first
             // against the second: 0.983 and 0.986 of the step's time on two threads, 0.990 on one
             // (AbTrainSteps). The copy kept from step to step, against the first: see
             // canonicalCurrent.
-            passFusedB = split && wholePanels(in) && wholePanels(out);
+            passFusedB = split && blocks(in, PANEL) >= FUSED_PANELS && blocks(out, PANEL) >= FUSED_PANELS;
             int tasksB = l == 0 ? 0 : passFusedB ? wholeTasks(in)
                     : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             if (l > 0 && !passFusedB && !passCanonicalCurrent) {

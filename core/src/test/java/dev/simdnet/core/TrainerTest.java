@@ -96,9 +96,10 @@ class TrainerTest {
     @ParameterizedTest(name = "784-{0}-{1}-10")
     @CsvSource({"200, 30", "400, 30", "400, 400"})
     void anyNumberOfThreadsGivesTheSameWeightsBitForBit(int hidden, int second) {
-        // Big enough that every pass is cut into blocks (200 neurons: blocks of neurons by
-        // examples or inputs; 400: whole panels; 400 by 400: input-gradient tasks that transpose
-        // their own panel of W); 1234 examples leave a partial minibatch.
+        // Big enough that every pass is cut into tasks (200 and 400 neurons: whole panels; the
+        // 30 after them, one panel: blocks of neurons by examples or inputs; 400 by 400:
+        // input-gradient tasks that transpose their own panel of W); 1234 examples leave a
+        // partial minibatch.
         Dataset train = prototypes(1234, 784, 5);
         float[][] results = new float[3][];
         for (int threads = 1; threads <= 3; threads++) {
@@ -282,9 +283,10 @@ class TrainerTest {
     void theInputGradientTakesEachStepsNewWeights(String impl, int threads) {
         // The trainer keeps W (out, in) for dA = dZ * W from one step to the next, each block of
         // weights writing its part right after its step. Layers of 400 x 400 (its input gradient
-        // cut by whole panels on two threads), 400 x 200 (by blocks) and 200 x 4. Oracle: the same
-        // steps, each by a new trainer on a twin network, which transposes W afresh; bit for bit,
-        // through a change made in the network's array and a gradient computed on its own.
+        // cut by whole panels on two threads), 400 x 200 and 200 x 4 (its weight step in blocks
+        // of inputs). Oracle: the same steps, each by a new trainer on a twin network, which
+        // transposes W afresh; bit for bit, through a change made in the network's array and a
+        // gradient computed on its own.
         Kernels k = impl.equals("scalar") ? KernelProvider.scalar() : KernelProvider.vector().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(k != null, "no vector kernels here");
         int in = 784, count = 16;
