@@ -200,6 +200,24 @@ public final class Trainer implements AutoCloseable {
      */
     private float[] input;
     /**
+     * On more than one thread, for a step cut into tasks (one block of inputs): each thread's own
+     * floats of the minibatch, {@link #input}'s layout, which the thread converts from the bytes
+     * the first time it needs them in a step ({@link #inputFor}). Every thread reads every row
+     * (a task takes a panel of neurons over all the examples), so rows converted by one thread
+     * into one buffer were read by both cores, and the next step's conversion had to take each
+     * line back from the other core before writing it: W2 on two threads spent 38 us of thread
+     * time a step converting, against 9 on one (StepProfile, JDK 25). Each thread converting all
+     * of it for itself, against the one buffer, AbTrainSteps, two threads, both orders, JDK 25:
+     * W2 0.830 and 0.937 of the step's time, W3 0.948 and 0.991, W4 0.994 and 1.000. Allocated
+     * when first needed.
+     */
+    private float[][] threadInput;
+    /** threadStep[i * 16]: the step whose rows thread i last converted; read and written by it alone. */
+    private int[] threadStep;
+    /** The current step, for threadStep; the dataset's bytes and rows it converts. */
+    private int passStep;
+    private byte[] threadBytes;
+    /**
      * The distance between two examples' rows in {@link #input}: the kernels' choice
      * ({@link Kernels#leadingDimension}). For 784 pixels the vector kernels take 1040, which made
      * the lecture network's step 1-7% faster (AbTrainSteps, nine runs, JDK 17 and 25).
@@ -627,6 +645,7 @@ public final class Trainer implements AutoCloseable {
             }
         } else {
             // Bytes to floats, row by row, into the minibatch buffer; the first layer reads that.
+            // On more than one thread, into each thread's own instead (threadInput, inputFor).
             // Cut into blocks of inputs, each block's columns go to a matrix of their own, which
             // the first layer's task for the block converts (see firstLayerTask).
             if (input == null) {
@@ -639,7 +658,15 @@ public final class Trainer implements AutoCloseable {
                 firstOff[b] = b * panelStride;
             }
             inputPixels = input;
-            if (firstBlocks == 1) {
+            if (firstBlocks == 1 && passParallel && pool.threads() > 1) {
+                if (threadInput == null) {
+                    threadInput = new float[pool.threads()][input.length];
+                    threadStep = new int[pool.threads() * 16];
+                }
+                threadBytes = bytes;
+                passStep++;
+                inputPixels = null; // each thread's own: inputFor
+            } else if (firstBlocks == 1) {
                 passBytes = bytes;
                 passSplit = passParallel; // by blocks of rows, unless the step runs whole
                 pool.run(convertJob, passSplit ? blocks(count, ROW_BLOCK) : 1);
@@ -648,6 +675,29 @@ public final class Trainer implements AutoCloseable {
                 convertBytes = bytes;
             }
         }
+    }
+
+    /**
+     * The minibatch's floats for the first layer's tasks of a step cut into tasks: the one buffer
+     * ({@link #inputPixels}), or on more than one thread the calling thread's own, converted the
+     * first time this step that thread asks (see {@link #threadInput}).
+     */
+    private float[] inputFor() {
+        float[][] own = threadInput;
+        if (inputPixels != null || own == null) {
+            return inputPixels;
+        }
+        int self = pool.self();
+        float[] x = own[self];
+        if (threadStep[self * 16] != passStep) {
+            int in = net.inputSize();
+            byte[] bytes = threadBytes;
+            for (int r = 0; r < passRows; r++) {
+                k.unitFloats(bytes, sourceRows[r], x, r * inputLd, in);
+            }
+            threadStep[self * 16] = passStep;
+        }
+        return x;
     }
 
     private void convertTask(int task) {
@@ -992,7 +1042,7 @@ public final class Trainer implements AutoCloseable {
                 int pw = panelWidth(l, p0);
                 int w0 = panel(l, p0) + k0 * pw;
                 if (passUpdate && l == 0) {
-                    k.weightStepTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, a0, nudges[l], p0, ldOut,
+                    k.weightStepTransposed(rows, k1 - k0, pw, inputFor(), inputRows, 0, a0, nudges[l], p0, ldOut,
                             work, w0, pw, velocity, passScale, passLr, passMomentum, passWeightDecay);
                 } else if (passUpdate) {
                     k.weightStepTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0, ldOut,
@@ -1003,7 +1053,7 @@ public final class Trainer implements AutoCloseable {
                         transposeBlock(l, k0, k1, p0, p0 + pw, canonicalOff[l]);
                     }
                 } else if (l == 0) {
-                    k.weightGradientTransposed(rows, k1 - k0, pw, inputPixels, inputRows, 0, a0, nudges[l], p0,
+                    k.weightGradientTransposed(rows, k1 - k0, pw, inputFor(), inputRows, 0, a0, nudges[l], p0,
                             ldOut, workGradient, w0, pw);
                 } else {
                     k.weightGradientTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0,
@@ -1459,7 +1509,7 @@ public final class Trainer implements AutoCloseable {
         for (int p0 = j0; p0 < j1; p0 += PANEL) {
             int pw = panelWidth(l, p0);
             if (l == 0) {
-                k.forwardTransposed(r1 - r0, in, pw, inputPixels, inputRows, r0, 0, work, panel(l, p0), pw,
+                k.forwardTransposed(r1 - r0, in, pw, inputFor(), inputRows, r0, 0, work, panel(l, p0), pw,
                         work, net.biasOffset(l) + p0, activations[l], r0 * ldOut + p0, ldOut);
             } else {
                 k.forwardTransposed(r1 - r0, in, pw, activations[l - 1], r0 * ldIn, ldIn, work, panel(l, p0), pw,

@@ -73,6 +73,20 @@ final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
+    /**
+     * The calling thread's number in this pool: 1 .. threads() - 1 for a worker, 0 for any other
+     * thread (the caller of {@link #run}).
+     */
+    int self() {
+        Thread t = Thread.currentThread();
+        for (int i = 0; i < workers.length; i++) {
+            if (workers[i] == t) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
     /** Runs tasks 0 .. tasks-1 of {@code body} on all threads and returns when every one is done. */
     void run(Job body, int tasks) {
         if (workers.length == 0 || tasks <= 1) {

@@ -377,7 +377,8 @@ class TrainerTest {
     @ValueSource(ints = {50, 784})
     void aDatasetOfBytesTrainsExactlyLikeTheSameFloats(int in) {
         // 50 inputs: a step small enough to run each pass whole; 784: its passes are cut into
-        // tasks, the conversion into blocks of rows. Minibatches of 100 take more than one block.
+        // tasks, and on these two threads each thread converts the minibatch into floats of its
+        // own, once a step.
         // At 784 the vector kernels' first layer also takes different tiles for the two: the
         // converted bytes lie 1040 floats apart (the fixed tiles), the floats are read in place
         // 784 apart (the rows tiles).

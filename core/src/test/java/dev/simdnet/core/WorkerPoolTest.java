@@ -44,6 +44,41 @@ class WorkerPoolTest {
     }
 
     @Test
+    void eachThreadKnowsItsNumberInThePool() {
+        // self(): 0 on the caller, and one number per worker, 1 .. threads - 1, the same for a
+        // thread every time it asks. Oracle: the threads' identities, recorded task by task.
+        int threads = 3, tasks = 300;
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            Thread caller = Thread.currentThread();
+            int[] self = new int[tasks];
+            Thread[] who = new Thread[tasks];
+            for (int round = 0; round < 20; round++) {
+                pool.run(t -> {
+                    self[t] = pool.self();
+                    who[t] = Thread.currentThread();
+                    double x = 0;
+                    for (int i = 0; i < 20_000; i++) {
+                        x += Math.sqrt(i + t);
+                    }
+                    if (x < 0) {
+                        throw new AssertionError();
+                    }
+                }, tasks);
+                Thread[] byNumber = new Thread[threads];
+                for (int t = 0; t < tasks; t++) {
+                    assertTrue(self[t] >= 0 && self[t] < threads, "task " + t + ": " + self[t]);
+                    assertEquals(who[t] == caller, self[t] == 0, "task " + t + " on " + who[t].getName());
+                    if (byNumber[self[t]] == null) {
+                        byNumber[self[t]] = who[t];
+                    }
+                    assertSame(byNumber[self[t]], who[t], "one thread per number");
+                }
+            }
+            assertEquals(0, pool.self(), "the caller, outside a job");
+        }
+    }
+
+    @Test
     void sharesCoverTheTasksInOrderAndTheCallersIsNeverEmpty() {
         for (int threads = 1; threads <= 8; threads++) {
             for (int tasks = 1; tasks <= 40; tasks++) {
