@@ -12,6 +12,17 @@ import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
 
+    /** Some work for task t, n square roots, that the JIT cannot drop. */
+    private static void busy(int t, int n) {
+        double x = 0;
+        for (int i = 0; i < n; i++) {
+            x += Math.sqrt(i + t);
+        }
+        if (x < 0) {
+            throw new AssertionError();
+        }
+    }
+
     @Test
     void everyTaskRunsExactlyOnceWhateverTheSharesAndThreads() {
         for (int threads = 1; threads <= 4; threads++) {
@@ -23,13 +34,7 @@ class WorkerPoolTest {
                     pool.run(t -> {
                         runs.incrementAndGet(t);
                         // Some work, so that the threads overlap and help with each other's shares.
-                        double x = 0;
-                        for (int i = 0; i < 2000; i++) {
-                            x += Math.sqrt(i + t);
-                        }
-                        if (x < 0) {
-                            throw new AssertionError();
-                        }
+                        busy(t, 2000);
                     }, tasks);
                     int[] expected = new int[tasks];
                     Arrays.fill(expected, 1);
@@ -56,13 +61,7 @@ class WorkerPoolTest {
                 pool.run(t -> {
                     self[t] = pool.self();
                     who[t] = Thread.currentThread();
-                    double x = 0;
-                    for (int i = 0; i < 20_000; i++) {
-                        x += Math.sqrt(i + t);
-                    }
-                    if (x < 0) {
-                        throw new AssertionError();
-                    }
+                    busy(t, 20_000);
                 }, tasks);
                 Thread[] byNumber = new Thread[threads];
                 for (int t = 0; t < tasks; t++) {
