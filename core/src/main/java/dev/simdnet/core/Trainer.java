@@ -278,8 +278,6 @@ public final class Trainer implements AutoCloseable {
     private boolean canonicalCurrent;
     /** Whether this pass's W in {@link #canonical} is current (no transposition before dA). */
     private boolean passCanonicalCurrent;
-    /** Whether this pass's weight steps write their W into {@link #canonical} (see canonicalCurrent). */
-    private boolean passWritesCanonical;
     private float passLr;
     private float passMomentum;
     private float passWeightDecay;
@@ -895,7 +893,6 @@ public final class Trainer implements AutoCloseable {
      */
     double backprop(int rows, boolean update) {
         passUpdate = update;
-        passWritesCanonical = false;
         if (!passParallel) {
             if (update) {
                 canonicalCurrent = false;
@@ -905,7 +902,6 @@ public final class Trainer implements AutoCloseable {
         // Stale until the pass is done (an exception leaves it so): its weight steps rewrite it.
         passCanonicalCurrent = canonicalCurrent;
         canonicalCurrent = false;
-        passWritesCanonical = update;
         feedforward(rows);
         int last = net.layers() - 1;
         double cost = net.cost().costAndOutputNudges(k, 0, rows, net.outputSize(), activations[last],
@@ -1047,9 +1043,10 @@ public final class Trainer implements AutoCloseable {
                 } else if (passUpdate) {
                     k.weightStepTransposed(rows, k1 - k0, pw, activations[l - 1], k0, ldIn, nudges[l], p0, ldOut,
                             work, w0, pw, velocity, passScale, passLr, passMomentum, passWeightDecay);
-                    if (passWritesCanonical) {
+                    if (passParallel) {
                         // The block's new W, for the next step's dA, while the block is in this
-                        // core's cache (see canonicalCurrent).
+                        // core's cache (see canonicalCurrent); not in a small step, which
+                        // transposes its small layers before each dA.
                         transposeBlock(l, k0, k1, p0, p0 + pw, canonicalOff[l]);
                     }
                 } else if (l == 0) {
