@@ -688,23 +688,22 @@ public final class Trainer implements AutoCloseable {
         int self = pool.self();
         float[] x = own[self];
         if (threadStep[self * 16] != passStep) {
-            int in = net.inputSize();
-            byte[] bytes = threadBytes;
-            for (int r = 0; r < passRows; r++) {
-                k.unitFloats(bytes, sourceRows[r], x, r * inputLd, in);
-            }
+            convertRows(threadBytes, 0, passRows, x);
             threadStep[self * 16] = passStep;
         }
         return x;
     }
 
     private void convertTask(int task) {
-        int in = net.inputSize();
         int r0 = passSplit ? task * ROW_BLOCK : 0;
-        int end = passSplit ? Math.min(passRows, r0 + ROW_BLOCK) : passRows;
-        byte[] bytes = passBytes;
-        for (int r = r0; r < end; r++) {
-            k.unitFloats(bytes, sourceRows[r], input, r * inputLd, in);
+        convertRows(passBytes, r0, passSplit ? Math.min(passRows, r0 + ROW_BLOCK) : passRows, input);
+    }
+
+    /** The minibatch's rows [r0, r1) from {@code bytes} into floats in {@code dst}, inputLd apart. */
+    private void convertRows(byte[] bytes, int r0, int r1, float[] dst) {
+        int in = net.inputSize();
+        for (int r = r0; r < r1; r++) {
+            k.unitFloats(bytes, sourceRows[r], dst, r * inputLd, in);
         }
     }
 
