@@ -23,7 +23,7 @@ public final class TimedKernels implements Kernels {
             "quadraticCost", "crossEntropyCost", "sgdStep", "forwardTransposed", "weightGradientTransposed",
             "weightStepTransposed", "forwardTransposed (rows)", "weightGradientTransposed (rows)",
             "weightStepTransposed (rows)", "unitFloats", "unitFloatPairs", "floatPairs", "pairedForward",
-            "pairedWeightGradient", "pairedWeightStep", "floatsTwice", "transpose");
+            "pairedWeightGradient", "pairedWeightStep", "floatsTwice", "transpose", "add");
 
     private static final int FORWARD = 0, ACCUMULATE_WEIGHT_GRADIENT = 1, WEIGHT_GRADIENT = 2,
             ACCUMULATE_BIAS_GRADIENT = 3, INPUT_GRADIENT = 4, MAT_VEC = 5, SIGMOID = 6, TANH = 7, RELU = 8,
@@ -31,7 +31,7 @@ public final class TimedKernels implements Kernels {
             CROSS_ENTROPY_COST = 14, SGD_STEP = 15, FORWARD_T = 16, WEIGHT_GRADIENT_T = 17, WEIGHT_STEP_T = 18,
             FORWARD_T_ROWS = 19, WEIGHT_GRADIENT_T_ROWS = 20, WEIGHT_STEP_T_ROWS = 21, UNIT_FLOATS = 22,
             UNIT_FLOAT_PAIRS = 23, FLOAT_PAIRS = 24, PAIRED_FORWARD = 25, PAIRED_WEIGHT_GRADIENT = 26,
-            PAIRED_WEIGHT_STEP = 27, FLOATS_TWICE = 28, TRANSPOSE = 29;
+            PAIRED_WEIGHT_STEP = 27, FLOATS_TWICE = 28, TRANSPOSE = 29, ADD = 30;
 
     private final Kernels inner;
     /** Each thread's counters: nanoseconds at 2k, calls at 2k + 1, for kernel k of KERNELS. */
@@ -310,6 +310,13 @@ public final class TimedKernels implements Kernels {
         long t = System.nanoTime();
         inner.transpose(rows, cols, src, srcOff, lds, dst, dstOff, ldd);
         add(TRANSPOSE, t);
+    }
+
+    @Override
+    public void add(float[] x, int xOff, float[] y, int yOff, int n) {
+        long t = System.nanoTime();
+        inner.add(x, xOff, y, yOff, n);
+        add(ADD, t);
     }
 
     @Override

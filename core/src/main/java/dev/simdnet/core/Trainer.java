@@ -78,8 +78,8 @@ public final class Trainer implements AutoCloseable {
      */
     private static final int WHOLE_PANELS = 2;
     /**
-     * From this many panels of inputs and of neurons on, the input gradient's tasks take whole
-     * panels of W's columns (see backprop), as WHOLE_PANELS was before session 16: measured on
+     * From this many panels of inputs and of neurons on, a layer's input gradient is summed in
+     * three parts, each by the thread that wrote its rows of W (see {@link #grouped}). Measured on
      * W4's 1024x1024 layer only.
      */
     private static final int FUSED_PANELS = 8;
@@ -240,6 +240,12 @@ public final class Trainer implements AutoCloseable {
      * {@code dA = dZ * W}, in panels of {@link #PANEL} columns (inputs) like WT's.
      */
     private final float[] canonical;
+    /**
+     * The second and third parts of a {@link #grouped} layer's input gradient, (maxBatch, ld[l])
+     * like its nudges, which take the first; null when no layer is grouped.
+     */
+    private final float[] secondPart;
+    private final float[] thirdPart;
     /** The gradient of the summed minibatch cost in work's layout, for {@link #computeGradient}. */
     private final float[] workGradient;
     /** The same in the network's layout: what {@link #gradient()} returns. */
@@ -261,7 +267,7 @@ public final class Trainer implements AutoCloseable {
     private float[][] keepActivationGrads;
     private boolean passUpdate;
     private boolean passSplit;
-    /** Whether the backward pass's input-gradient tasks transpose their own panels of W first. */
+    /** Whether this pass's input gradient is summed by the jobs of {@link #partTask} and {@link #sumTask}. */
     private boolean passFusedB;
     /**
      * Whether {@link #canonical} holds every later layer's current W (from {@link #canonicalOff}
@@ -287,6 +293,8 @@ public final class Trainer implements AutoCloseable {
     private final WorkerPool.Job forwardJob = this::forwardTask;
     private final WorkerPool.Job backwardJob = this::backwardTask;
     private final WorkerPool.Job transposeJob = this::transposeTask;
+    private final WorkerPool.Job partJob = this::partTask;
+    private final WorkerPool.Job sumJob = this::sumTask;
     private final WorkerPool.Job convertJob = this::convertTask;
     private final WorkerPool.Job firstLayerJob = this::firstLayerTask;
     private final WorkerPool.Job rowsJob = this::rowsTask;
@@ -377,6 +385,14 @@ public final class Trainer implements AutoCloseable {
         // SLACK more: the input gradient's tiles may read a last partial vector of a piece of
         // W's columns past the panel's end (see backwardTask) instead of copying it padded.
         this.canonical = new float[widest + SLACK];
+        int parts = 0;
+        for (int l = 1; l < layers; l++) {
+            if (grouped(l)) {
+                parts = Math.max(parts, Math.multiplyExact(maxBatch, ld[l]));
+            }
+        }
+        this.secondPart = parts > 0 ? new float[parts] : null;
+        this.thirdPart = parts > 0 ? new float[parts] : null;
         this.workGradient = new float[work.length];
         this.gradient = new float[net.parameterCount()];
         this.pool = new WorkerPool(threads);
@@ -922,18 +938,20 @@ public final class Trainer implements AutoCloseable {
             int tasksA = split && wholePanels(out) ? wholeTasks(out)
                     : split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
             // dA = dZ * W wants W's rows: the copy the last step's weight step wrote (see
-            // canonicalCurrent), or, where it is stale, transposed back from the panels here: for
-            // a layer with FUSED_PANELS panels of inputs and of neurons or more, by each task for
-            // its own panel of W's columns (all examples), which it then reads while they are in
-            // its cache; otherwise first, as a job of its own. W4's 1024x1024 layer, the first
-            // against the second: 0.983 and 0.986 of the step's time on two threads, 0.990 on one
-            // (AbTrainSteps). The copy kept from step to step, against the first: see
-            // canonicalCurrent.
-            passFusedB = split && blocks(in, PANEL) >= FUSED_PANELS && blocks(out, PANEL) >= FUSED_PANELS;
-            int tasksB = l == 0 ? 0 : passFusedB ? wholeTasks(in)
-                    : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
+            // canonicalCurrent), or, where it is stale, transposed back from the panels here, by
+            // the tasks of a grouped layer's parts for their own blocks of W, otherwise first, as
+            // a job of its own. A grouped layer's input gradient is two jobs: its parts, then
+            // their sums, f' and all (see grouped).
+            passFusedB = split && grouped(l);
+            int tasksB = l == 0 || passFusedB ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
             if (l > 0 && !passFusedB && !passCanonicalCurrent) {
                 pool.run(transposeJob, split ? blocks(in, INPUT_BLOCK) : 1);
+            }
+            if (passFusedB) {
+                if (pool.threads() > 1) {
+                    pool.run(partJob, partTasks(in, out));
+                }
+                pool.run(sumJob, wholeTasks(in));
             }
             if (update) {
                 passTasksA = 0;
@@ -1079,28 +1097,109 @@ public final class Trainer implements AutoCloseable {
         } else {
             // Numbered by blocks of inputs first, as the transposition that writes W's columns.
             int t = task - passTasksA;
-            boolean fused = passFusedB;
-            int rowBlocks = split && !fused ? blocks(rows, ROW_BLOCK) : 1;
-            int r0 = split && !fused ? (t % rowBlocks) * ROW_BLOCK : 0;
-            int r1 = split && !fused ? Math.min(rows, r0 + ROW_BLOCK) : rows;
-            int k0, k1;
-            if (fused) {
-                // A whole panel of inputs, or its piece of the panel's columns (see wholeTasks).
-                int piece = wholePiece(t, in);
-                int q0 = wholePanel(t, in), qw = Math.min(PANEL, in - q0);
-                k0 = q0 + pieceFrom(piece, qw, 8);
-                k1 = q0 + pieceTo(piece, qw, 8);
-                if (k0 == k1) {
-                    return;
-                }
-                if (!passCanonicalCurrent) {
-                    transposeColumns(l, k0, k1, canonicalOff[l]);
-                }
-            } else {
-                k0 = split ? (t / rowBlocks) * INPUT_BLOCK : 0;
-                k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
-            }
+            int rowBlocks = split ? blocks(rows, ROW_BLOCK) : 1;
+            int r0 = split ? (t % rowBlocks) * ROW_BLOCK : 0;
+            int r1 = split ? Math.min(rows, r0 + ROW_BLOCK) : rows;
+            int k0 = split ? (t / rowBlocks) * INPUT_BLOCK : 0;
+            int k1 = split ? Math.min(in, k0 + INPUT_BLOCK) : in;
             inputGradient(l, r0, r1, k0, k1, canonicalOff[l]);
+        }
+    }
+
+    /**
+     * Whether layer l's input gradient is summed in three parts, over three ranges of its
+     * neurons (see {@link #partEdge}): {@code dA = (dZ W)[part 0] + (dZ W)[part 1] + (dZ W)[part 2]},
+     * added in that order, each part summed in order over its neurons, on any number of threads
+     * and whatever the pass (the bits depend on the layer's shape alone). The parts are where the
+     * weight step on two threads cuts the layer's W (see wholeTasks): each thread sums the parts
+     * of W's rows its own weight steps wrote into {@link #canonical}, in its own cache, and only
+     * the parts' sums, (examples x inputs), cross between the cores. Before session 17 each
+     * thread read every row of W for its own inputs, half of them written by the other core:
+     * 2 MB a step for W4's 1024x1024 layer, where its sums are 200 KB. In stretches where the
+     * two cores answered each other in 320 ns instead of 70 (CoreLatency), the kernels that read
+     * what the other core wrote took most of the time W4's step lost on two threads (StepProfile:
+     * the transposition 1153 us of thread time a step against 559). AbTrainSteps, W4, against
+     * the build before: two threads 0.973-1.030 in six runs of both orders, median 0.98; one
+     * thread 0.994 and 1.003.
+     */
+    private boolean grouped(int l) {
+        return l > 0 && blocks(net.size(l), PANEL) >= FUSED_PANELS && blocks(net.size(l + 1), PANEL) >= FUSED_PANELS;
+    }
+
+    /**
+     * Where part p of a grouped layer's {@code out} neurons begins (p = 3: out): part 0 is the
+     * whole panels of the first thread's share of two, part 1 the second's, part 2 the panels
+     * left over (empty when the panels share evenly), which two threads cut by inputs.
+     */
+    private static int partEdge(int p, int out) {
+        int q = out / PANEL / 2 * PANEL;
+        return p <= 0 ? 0 : p == 1 ? q : p == 2 ? 2 * q : out;
+    }
+
+    /** The tasks of {@link #partTask} for a layer of in inputs and out neurons: two shares. */
+    private static int partTasks(int in, int out) {
+        return 2 * (blocks(in, PANEL) + (partEdge(2, out) < out ? 1 : 0));
+    }
+
+    /**
+     * One part of a grouped layer's input gradient for one panel of inputs (parts 0 and 1), or
+     * for one half of the inputs (part 2), as the weight step on two threads cuts its leftover
+     * panels: the first share of tasks is the first thread's blocks of W, the second share the
+     * second's (see WorkerPool).
+     */
+    private void partTask(int task) {
+        int l = passLayer, in = net.size(l), out = net.size(l + 1);
+        int panels = blocks(in, PANEL), per = partTasks(in, out) / 2;
+        int share = task / per, i = task % per;
+        int half = cut(1, 2, in, 8);
+        int part = i < panels ? share : 2;
+        int k0 = i < panels ? i * PANEL : share == 0 ? 0 : half;
+        int k1 = i < panels ? Math.min(in, k0 + PANEL) : share == 0 ? half : in;
+        int j0 = partEdge(part, out), j1 = partEdge(part + 1, out);
+        if (!passCanonicalCurrent) {
+            transposeBlock(l, k0, k1, j0, j1, canonicalOff[l]);
+        }
+        product(l, 0, passRows, k0, k1, j0, j1, canonicalOff[l], partSums(l, part));
+    }
+
+    /**
+     * The sum of a grouped layer's parts, then f', for a panel of inputs or its piece (see
+     * wholeTasks). On one thread, the parts too, panel by panel, while the panel's sums are in
+     * the cache: the same sums in the same order. All three parts first and then their sums, as
+     * on two threads, made W4's step 3% slower on one (AbTrainSteps, 1.03 of the time).
+     */
+    private void sumTask(int task) {
+        int l = passLayer, in = net.size(l);
+        int piece = wholePiece(task, in);
+        int q0 = wholePanel(task, in), qw = Math.min(PANEL, in - q0);
+        int k0 = q0 + pieceFrom(piece, qw, 8);
+        int k1 = q0 + pieceTo(piece, qw, 8);
+        if (k0 < k1 && pool.threads() == 1) {
+            if (!passCanonicalCurrent) {
+                transposeColumns(l, k0, k1, canonicalOff[l]);
+            }
+            inputGradient(l, 0, passRows, k0, k1, canonicalOff[l]);
+        } else if (k0 < k1) {
+            addParts(l, 0, passRows, k0, k1);
+            activationBackward(l, 0, passRows, k0, k1);
+        }
+    }
+
+    /** Where part p of layer l's input gradient is summed: the first in the nudges themselves. */
+    private float[] partSums(int l, int p) {
+        return p == 0 ? nudges[l - 1] : p == 1 ? secondPart : thirdPart;
+    }
+
+    /** The nudges (part 0) plus part 1, plus part 2, for examples [r0, r1) and inputs [k0, k1). */
+    private void addParts(int l, int r0, int r1, int k0, int k1) {
+        int ldIn = ld[l];
+        boolean third = partEdge(2, net.size(l + 1)) < net.size(l + 1);
+        for (int r = r0; r < r1; r++) {
+            int at = r * ldIn + k0;
+            k.add(secondPart, at, nudges[l - 1], at, k1 - k0);
+            if (third) {
+                k.add(thirdPart, at, nudges[l - 1], at, k1 - k0);
+            }
         }
     }
 
@@ -1108,18 +1207,41 @@ public final class Trainer implements AutoCloseable {
      * dA_prev (rows, in) = dZ (rows, out) * W (out, in) for examples [r0, r1) and inputs [k0, k1)
      * of layer l, W's columns in {@link #canonical} from {@code base} on (see transposeColumns):
      * what every neuron of this layer wants from the previous one, weighted by the weights,
-     * summed; then times f'. The same product as the forward pass's, panel by panel of W's
-     * columns, without a bias.
+     * summed (in the three parts of {@link #grouped} where the layer is); then times f'. The
+     * same product as the forward pass's, panel by panel of W's columns, without a bias.
      */
     private void inputGradient(int l, int r0, int r1, int k0, int k1, int base) {
+        int out = net.size(l + 1);
+        if (grouped(l)) {
+            for (int p = 0; p < 3; p++) {
+                product(l, r0, r1, k0, k1, partEdge(p, out), partEdge(p + 1, out), base, partSums(l, p));
+            }
+            addParts(l, r0, r1, k0, k1);
+        } else {
+            product(l, r0, r1, k0, k1, 0, out, base, nudges[l - 1]);
+        }
+        activationBackward(l, r0, r1, k0, k1);
+    }
+
+    /**
+     * {@code dst (rows, in) = dZ[:, j0..j1) * W[j0..j1, :]} for examples [r0, r1) and inputs [k0,
+     * k1), dst laid out as the nudges of layer l - 1: neurons [j0, j1) of layer l's input
+     * gradient, summed in order over them (nothing when j0 == j1).
+     */
+    private void product(int l, int r0, int r1, int k0, int k1, int j0, int j1, int base, float[] dst) {
         int in = net.size(l), out = net.size(l + 1);
         int ldIn = ld[l], ldOut = ld[l + 1];
-        for (int q0 = k0 - k0 % PANEL; q0 < k1; q0 += PANEL) {
+        for (int q0 = k0 - k0 % PANEL; q0 < k1 && j0 < j1; q0 += PANEL) {
             int qw = Math.min(PANEL, in - q0);
             int c0 = Math.max(k0, q0), c1 = Math.min(k1, q0 + qw);
-            k.forwardTransposed(r1 - r0, out, c1 - c0, nudges[l], r0 * ldOut, ldOut, canonical,
-                    base + q0 * out + c0 - q0, qw, null, 0, nudges[l - 1], r0 * ldIn + c0, ldIn);
+            k.forwardTransposed(r1 - r0, j1 - j0, c1 - c0, nudges[l], r0 * ldOut + j0, ldOut, canonical,
+                    base + q0 * out + j0 * qw + c0 - q0, qw, null, 0, dst, r0 * ldIn + c0, ldIn);
         }
+    }
+
+    /** Keeps dC/da where explaining, then times f': layer l's input gradient becomes layer l - 1's nudges. */
+    private void activationBackward(int l, int r0, int r1, int k0, int k1) {
+        int in = net.size(l), ldIn = ld[l];
         if (keepActivationGrads != null) {
             for (int r = r0; r < r1; r++) {
                 System.arraycopy(nudges[l - 1], r * ldIn + k0, keepActivationGrads[l], r * in + k0, k1 - k0);

@@ -97,9 +97,9 @@ class TrainerTest {
     @CsvSource({"200, 30", "400, 30", "400, 400"})
     void anyNumberOfThreadsGivesTheSameWeightsBitForBit(int hidden, int second) {
         // Big enough that every pass is cut into tasks (200 and 400 neurons: whole panels; the
-        // 30 after them, one panel: blocks of neurons by examples or inputs; 400 by 400:
-        // input-gradient tasks that transpose their own panel of W); 1234 examples leave a
-        // partial minibatch.
+        // 30 after them, one panel: blocks of neurons by examples or inputs; 400 by 400: an
+        // input gradient summed in three parts, by the thread that wrote each part's rows of W on
+        // two threads, panel by panel on one); 1234 examples leave a partial minibatch.
         Dataset train = prototypes(1234, 784, 5);
         float[][] results = new float[3][];
         for (int threads = 1; threads <= 3; threads++) {
@@ -225,8 +225,8 @@ class TrainerTest {
         // 400 neurons, 9 panels of 48 (the last one 16 wide): a step of 16 examples of 784 inputs
         // (5 million multiply-adds and more) is shared by threads, and a layer this wide is cut by
         // whole panels, its forward pass over all examples and its weight step over all inputs,
-        // on two threads. A second such layer (400 inputs, 400 neurons) has each task of its
-        // input gradient transpose its own panel of W first. Oracle: DoubleOracle's
+        // on two threads. A second such layer (400 inputs, 400 neurons) sums its input gradient
+        // in three parts (Trainer.grouped), on which the first layer's gradient depends. Oracle: DoubleOracle's
         // double-precision cost, differentiated numerically for weights around the panels' edges
         // and the first and last inputs, and for every twentieth bias.
         int in = 784, hidden = 400, count = 16;

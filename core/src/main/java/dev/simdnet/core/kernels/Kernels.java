@@ -214,6 +214,13 @@ public interface Kernels {
         }
     }
 
+    /** {@code y[yOff + i] += x[xOff + i]} for i < n: each sum rounded once, as in Java. */
+    default void add(float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += x[xOff + i];
+        }
+    }
+
     /**
      * The distance between rows at which this implementation reads a matrix of {@code cols}
      * columns fastest as the A of {@link #forwardTransposed}: at least {@code cols}. A caller that

@@ -1235,6 +1235,16 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void add(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int end = SPECIES.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(SPECIES, y, yOff + i).add(FloatVector.fromArray(SPECIES, x, xOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        Kernels.super.add(x, xOff + i, y, yOff + i, n - i);
+    }
+
+    @Override
     public void floatsTwice(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         int i = 0;
         for (int end = SPECIES.loopBound(n); i < end; i += L) {

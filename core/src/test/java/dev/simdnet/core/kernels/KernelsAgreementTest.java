@@ -767,6 +767,29 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void addSumsEachPairOnceRounded() {
+        // Oracle: each sum exact in double (the values' exponents are at most 2^21 apart, well
+        // within a double's 29 spare bits), then rounded once to float.
+        for (int n : new int[] {1, 7, 16, 17, 100, 1041}) {
+            float[] x = new float[n + 3];
+            float[] y = new float[n + 5];
+            SplittableRandom rng = new SplittableRandom(n);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rng.nextDouble() - 0.5) * (1 << rng.nextInt(10));
+            }
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (float) (rng.nextDouble() - 0.5) / (1 << rng.nextInt(10));
+            }
+            float[] expected = y.clone();
+            for (int i = 0; i < n; i++) {
+                expected[4 + i] = (float) ((double) x[3 + i] + (double) y[4 + i]);
+            }
+            vector.add(x, 3, y, 4, n);
+            assertArrayEquals(expected, y, "n=" + n + ": every sum once rounded, nothing outside [4, 4 + n) written");
+        }
+    }
+
+    @Test
     void floatsTwiceWritesEachValueTwiceInARow() {
         for (int n : new int[] {1, 7, 8, 16, 17, 100, 1600}) {
             float[] src = new float[n + 6];
