@@ -1079,9 +1079,10 @@ public final class Trainer implements AutoCloseable {
                     touchNextRows(0, passNextCount, k0, k1, in);
                 }
             } else if (passUpdate && l == 0 && whole) {
-                // Each task its share of the next rows, in proportion.
-                int n = passNextCount;
-                touchNextRows(cut(task, passTasksA, n, 1), cut(task + 1, passTasksA, n, 1), 0, in, in);
+                // Each thread's tasks (see WorkerPool) all the next rows, each task its share in
+                // proportion: every thread converts every row (see inputFor).
+                int n = passNextCount, per = passTasksA / pool.threads(), j = task % per;
+                touchNextRows(cut(j, per, n, 1), cut(j + 1, per, n, 1), 0, in, in);
             } else if (passUpdate && l == 0 && j0 == 0) {
                 touchNext(k0, k1, in);
             }
