@@ -82,7 +82,7 @@ public final class Trainer implements AutoCloseable {
      * three parts, each by the thread that wrote its rows of W (see {@link #grouped}). Measured on
      * W4's 1024x1024 layer only.
      */
-    private static final int FUSED_PANELS = 8;
+    private static final int GROUPED_PANELS = 8;
     /** Inputs (rows of WT) per task block of the weight step and the input gradient. */
     private static final int INPUT_BLOCK = 96;
     /** Below this many multiply-adds a pass runs as one task: waking threads would cost more. */
@@ -268,7 +268,7 @@ public final class Trainer implements AutoCloseable {
     private boolean passUpdate;
     private boolean passSplit;
     /** Whether this pass's input gradient is summed by the jobs of {@link #partTask} and {@link #sumTask}. */
-    private boolean passFusedB;
+    private boolean passGroupedB;
     /**
      * Whether {@link #canonical} holds every later layer's current W (from {@link #canonicalOff}
      * on): then the backward pass reads it as it is. A step of {@link #backprop} keeps it so, each
@@ -938,16 +938,17 @@ public final class Trainer implements AutoCloseable {
             int tasksA = split && wholePanels(out) ? wholeTasks(out)
                     : split ? blocks(in, INPUT_BLOCK) * blocks(out, NEURON_BLOCK) : l == 0 ? firstBlocks : 1;
             // dA = dZ * W wants W's rows: the copy the last step's weight step wrote (see
-            // canonicalCurrent), or, where it is stale, transposed back from the panels here, by
-            // the tasks of a grouped layer's parts for their own blocks of W, otherwise first, as
-            // a job of its own. A grouped layer's input gradient is two jobs: its parts, then
-            // their sums, f' and all (see grouped).
-            passFusedB = split && grouped(l);
-            int tasksB = l == 0 || passFusedB ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
-            if (l > 0 && !passFusedB && !passCanonicalCurrent) {
+            // canonicalCurrent), or, where it is stale, transposed back from the panels here: by
+            // the tasks of a grouped layer's parts for their own blocks of W (on one thread, by
+            // the sums' tasks for their own panels), otherwise first, as a job of its own. A
+            // grouped layer's input gradient is two jobs, its parts then their sums and f' (one
+            // on one thread, see sumTask).
+            passGroupedB = split && grouped(l);
+            int tasksB = l == 0 || passGroupedB ? 0 : split ? blocks(rows, ROW_BLOCK) * blocks(in, INPUT_BLOCK) : 1;
+            if (l > 0 && !passGroupedB && !passCanonicalCurrent) {
                 pool.run(transposeJob, split ? blocks(in, INPUT_BLOCK) : 1);
             }
-            if (passFusedB) {
+            if (passGroupedB) {
                 if (pool.threads() > 1) {
                     pool.run(partJob, partTasks(in, out));
                 }
@@ -1124,7 +1125,7 @@ public final class Trainer implements AutoCloseable {
      * thread 0.994 and 1.003.
      */
     private boolean grouped(int l) {
-        return l > 0 && blocks(net.size(l), PANEL) >= FUSED_PANELS && blocks(net.size(l + 1), PANEL) >= FUSED_PANELS;
+        return l > 0 && blocks(net.size(l), PANEL) >= GROUPED_PANELS && blocks(net.size(l + 1), PANEL) >= GROUPED_PANELS;
     }
 
     /**
